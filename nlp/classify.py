@@ -1,0 +1,147 @@
+"""Building, loading and running the classifier against the store.
+
+Public API: ensure_default_model, load_classifier, train_classifier, classify_pending.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+from nlp.errors import ModelMissing
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CLASSIFIER = ROOT / "models" / "classifier"
+
+
+def _default_encoder() -> Path:
+    from nlp.convert import DEFAULT_MODEL_DIR
+    return DEFAULT_MODEL_DIR
+
+
+def _is_default(model) -> bool:
+    return model is None or Path(model).resolve() == _default_encoder().resolve()
+
+
+def classifier_dir_for(model=None) -> Path:
+    """Where the heads for an encoder live: models/classifier for the default encoder,
+    <model dir>/monitor-classifier for another local folder, models/classifier-<slug> for a hub id."""
+    if _is_default(model):
+        return DEFAULT_CLASSIFIER
+    if Path(model).is_dir():
+        return Path(model) / "monitor-classifier"
+    slug = re.sub(r"[^\w.-]+", "_", str(model))
+    return ROOT / "models" / f"classifier-{slug}"
+
+
+def _log(progress):
+    return (lambda m: print(m, file=sys.stderr)) if progress else (lambda m: None)
+
+
+def seed_hash() -> str:
+    from nlp.data import SEED_TRAIN
+    return hashlib.sha256(SEED_TRAIN.read_bytes()).hexdigest()[:12] if SEED_TRAIN.exists() else ""
+
+
+def training_items(db=None, use_annotations=True, log=print) -> list[dict]:
+    """Seed train split + human annotations from the store. Never the held-out split."""
+    from nlp.data import SEED_TRAIN, load_gold
+    if not SEED_TRAIN.exists():
+        raise ModelMissing(f"training data {SEED_TRAIN.name} is missing")
+    items = load_gold(SEED_TRAIN, log=log)
+    if db is not None and use_annotations:
+        from store.labels import annotations_for_training
+        ann = annotations_for_training(db)
+        for a in ann:
+            a.setdefault("region", None)
+        items += ann
+        log(f"training on {len(items) - len(ann)} seed items + {len(ann)} annotated documents")
+    return items
+
+
+def train_classifier(model=None, out=None, db=None, use_annotations=True, progress=True):
+    """Convert the default encoder if needed, fit the heads, save the bundle; returns Classifier."""
+    from nlp.encoder import Encoder
+    from nlp.model import MAX_LENGTH, Classifier
+    log = _log(progress)
+    if _is_default(model):
+        from nlp.convert import convert
+        model = convert(_default_encoder(), log=log)
+    enc = Encoder(model, max_length=MAX_LENGTH)
+    clf = Classifier.train(enc, training_items(db, use_annotations, log), log=log)
+    clf.meta["seed_hash"] = seed_hash()
+    clf.save(out or classifier_dir_for(model))
+    log(f"classifier {clf.version} saved to {out or classifier_dir_for(model)}")
+    return clf
+
+
+def ensure_default_model(progress=True, model=None) -> Path:
+    """Idempotent: convert the encoder and train the heads if missing; returns the bundle dir."""
+    d = classifier_dir_for(model)
+    enc_ok = (model is not None and not _is_default(model)) or (_default_encoder() / "model.safetensors").exists()
+    if (d / "meta.json").exists() and (d / "heads.joblib").exists() and enc_ok:
+        return d
+    train_classifier(model, d, progress=progress)
+    return d
+
+
+_cache: dict = {}
+
+
+def load_classifier(classifier_dir=None, model=None, build=True):
+    """Load (and cache) a classifier. Without an explicit dir, the bundle for `model` is
+    built on first use; an explicit dir that is missing or broken raises ModelMissing."""
+    key = (str(classifier_dir), str(model))
+    if key in _cache:
+        return _cache[key]
+    from nlp.model import Classifier
+    if classifier_dir is None:
+        if model is not None and not _is_default(model) and not Path(model).is_dir() \
+                and str(model).startswith((".", "/", "~")):
+            raise ModelMissing(f"encoder folder not found: {model}")
+        classifier_dir = ensure_default_model(progress=True, model=model) if build \
+            else classifier_dir_for(model)
+    clf = Classifier.load(classifier_dir, model=None if _is_default(model) else model)
+    _cache[key] = clf
+    return clf
+
+
+def _doc_item(row: dict) -> dict:
+    text = row.get("body") or row.get("summary") or ""
+    return {"id": row["id"], "title": row.get("title") or "", "text": text,
+            "region": row.get("region")}
+
+
+def classify_pending(db, classifier_dir=None, model=None, batch_size=32, limit=None,
+                     progress=True, reclassify=False) -> dict:
+    """Label documents not yet classified by the current model version, in batches."""
+    from tqdm import tqdm
+    from store.labels import documents_to_classify, save_classifications
+    clf = load_classifier(classifier_dir, model)
+    docs = documents_to_classify(db, clf.version, limit=limit, reclassify=reclassify)
+    counts = {"classified": 0, "relevant": 0, "failed": 0, "model_version": clf.version}
+    bar = tqdm(total=len(docs), disable=not progress, desc="classify", unit="doc")
+    for s in range(0, len(docs), batch_size):
+        batch = [_doc_item(r) for r in docs[s:s + batch_size]]
+        try:
+            preds = clf.predict(batch, batch_size=batch_size)
+            pairs = list(zip(batch, preds))
+        except Exception:                 # isolate the bad document, keep the rest
+            pairs = []
+            for it in batch:
+                try:
+                    pairs.append((it, clf.predict([it])[0]))
+                except Exception as e:
+                    counts["failed"] += 1
+                    print(f"classify: document {it['id']} failed: {type(e).__name__}: {e}",
+                          file=sys.stderr)
+        rows = [{"document_id": it["id"], "model_id": clf.meta.get("encoder"),
+                 "model_version": clf.version, **p} for it, p in pairs]
+        if rows:
+            save_classifications(db, rows)
+        counts["classified"] += len(rows)
+        counts["relevant"] += sum(1 for r in rows if r["relevant"])
+        bar.update(len(batch))
+    bar.close()
+    return counts

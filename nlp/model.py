@@ -1,0 +1,220 @@
+"""The trained classifier: encoder embeddings -> calibrated heads, plus the region model.
+
+A bundle directory holds ``heads.joblib`` and ``meta.json`` (version = hash of
+encoder weights + training data + CODE_VERSION; the encoder it was trained on).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from nlp.clean import document_text
+from nlp.errors import ModelMissing
+from nlp.labels import NATIONAL, REGIONS, SENTIMENTS, TOPICS
+from nlp.regions import candidate_features, region_evidence, rule_regions
+
+CODE_VERSION = "nlp-1"
+TOPIC_IDS = tuple(TOPICS)
+LONG_MODE = "head"          # title + lead within max_length tokens (see docs/model.md)
+MAX_LENGTH = 256
+
+
+def _calibrated_lr(y, C=2.0):
+    """Logistic regression, sigmoid-calibrated by CV when each class has enough examples."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    base = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    _, counts = np.unique(y, return_counts=True)
+    if len(counts) > 1 and counts.min() >= 6:
+        return CalibratedClassifierCV(base, cv=3, method="sigmoid")
+    return base
+
+
+class _Constant:
+    """Stand-in head when the training data has a single class."""
+
+    def __init__(self, cls):
+        self.classes_ = np.array([cls])
+
+    def predict_proba(self, X):
+        return np.ones((len(X), 1))
+
+
+def _fit(X, y, C=2.0):
+    if len(set(y)) < 2:
+        return _Constant(y[0])
+    return _calibrated_lr(y, C).fit(X, y)
+
+
+def _proba(head, X, positive):
+    classes = list(head.classes_)
+    if positive not in classes:
+        return np.zeros(len(X))
+    return head.predict_proba(X)[:, classes.index(positive)]
+
+
+def doc_string(item: dict) -> str:
+    return document_text(item.get("title"), item.get("text"))
+
+
+class Classifier:
+    def __init__(self, encoder, heads: dict, meta: dict):
+        self.encoder, self.heads, self.meta = encoder, heads, meta
+
+    @property
+    def version(self) -> str:
+        return self.meta["version"]
+
+    # ---------- training ----------
+    @classmethod
+    def train(cls, encoder, items: list[dict], log=print) -> "Classifier":
+        """Fit all heads. items: dicts with title, text, relevant, sentiment, topics, regions
+        (sentiment/topics/regions may be None = unknown for human annotations)."""
+        if len(items) < 10:
+            raise ValueError(f"too few training items ({len(items)}); need seed_train.jsonl")
+        texts = [doc_string(it) for it in items]
+        t0 = time.time()
+        X = encoder.embed(texts, chunk=LONG_MODE == "chunk")
+        log(f"embedded {len(texts)} training docs in {time.time() - t0:.1f}s")
+        heads = {}
+        rel_idx = [i for i, it in enumerate(items) if it.get("relevant") is not None]
+        heads["relevance"] = _fit(X[rel_idx], np.array([bool(items[i]["relevant"]) for i in rel_idx]))
+        sent_idx = [i for i, it in enumerate(items)
+                    if it.get("relevant") and it.get("sentiment") in SENTIMENTS]
+        heads["sentiment"] = _fit(X[sent_idx], np.array([items[i]["sentiment"] for i in sent_idx]), C=1.0)
+        top_idx = [i for i, it in enumerate(items) if it.get("relevant") and it.get("topics") is not None]
+        heads["topics"] = {}
+        for t in TOPIC_IDS:
+            y = np.array([t in items[i]["topics"] for i in top_idx])
+            heads["topics"][t] = _fit(X[top_idx], y)
+        heads["regions"] = cls._train_regions(items, X)
+        meta = {
+            "version": _version(encoder.fingerprint, items),
+            "encoder": encoder.name, "encoder_fingerprint": encoder.fingerprint,
+            "code_version": CODE_VERSION, "long_mode": LONG_MODE, "max_length": encoder.max_length,
+            "n_train": len(items), "n_relevant": len(sent_idx), "dim": int(X.shape[1]),
+            "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        return cls(encoder, heads, meta)
+
+    @staticmethod
+    def _train_regions(items, X):
+        """Pairwise model: is candidate region r one of the doc's regions? + a national head."""
+        from sklearn.linear_model import LogisticRegression
+        feats, ys, nat_X, nat_y = [], [], [], []
+        for i, it in enumerate(items):
+            if not it.get("relevant") or it.get("regions") is None:
+                continue
+            ev = region_evidence(it.get("title") or "", _body(it))
+            gold = set(it["regions"]) or {NATIONAL}
+            for r in ev:
+                if r in REGIONS:
+                    feats.append(candidate_features(ev, r, it.get("region")))
+                    ys.append(r in gold)
+            nat_X.append(np.concatenate([X[i], _nat_feats(ev)]))
+            nat_y.append(NATIONAL in gold)
+        pair = (LogisticRegression(C=1.0, max_iter=2000).fit(np.array(feats), ys)
+                if len(set(ys)) == 2 else None)
+        nat = _fit(np.array(nat_X), np.array(nat_y)) if nat_X else None
+        return {"pair": pair, "national": nat}
+
+    # ---------- inference ----------
+    def predict(self, items: list[dict], batch_size: int = 32) -> list[dict]:
+        if not items:
+            return []
+        X = self.encoder.embed([doc_string(it) for it in items], batch_size=batch_size,
+                               chunk=self.meta.get("long_mode") == "chunk")
+        h = self.heads
+        p_rel = _proba(h["relevance"], X, True)
+        sent_classes = list(h["sentiment"].classes_)
+        P_sent = h["sentiment"].predict_proba(X)
+        topic_p = {t: _proba(h["topics"][t], X, True) for t in TOPIC_IDS}
+        out = []
+        for i, it in enumerate(items):
+            ss = {s: round(float(P_sent[i, sent_classes.index(s)]) if s in sent_classes else 0.0, 4)
+                  for s in SENTIMENTS}
+            tscores = {t: round(float(topic_p[t][i]), 4) for t in TOPIC_IDS}
+            relevant = bool(p_rel[i] >= 0.5)
+            topics = [t for t in TOPIC_IDS if tscores[t] >= 0.5]
+            if relevant and not topics:
+                best = max(tscores, key=tscores.get)
+                topics = [best] if tscores[best] >= 0.25 else []
+            out.append({
+                "relevant": relevant, "relevance_score": round(float(p_rel[i]), 4),
+                "sentiment": max(ss, key=ss.get), "sentiment_scores": ss,
+                "topics": topics if relevant else [], "topic_scores": tscores,
+                "regions": self._regions(it, X[i]),
+            })
+        return out
+
+    def _regions(self, it: dict, x: np.ndarray) -> list[str]:
+        ev = region_evidence(it.get("title") or "", _body(it))
+        rm = self.heads.get("regions") or {}
+        if rm.get("pair") is None:
+            return rule_regions(ev)
+        cands = [r for r in REGIONS if r in ev]
+        chosen = []
+        if cands:
+            P = rm["pair"].predict_proba(np.array([candidate_features(ev, r, it.get("region"))
+                                                   for r in cands]))[:, 1]
+            chosen = [r for r, p in zip(cands, P) if p >= 0.5]
+        p_nat = (_proba(rm["national"], np.concatenate([x, _nat_feats(ev)])[None], True)[0]
+                 if rm.get("national") is not None else 0.0)
+        if not chosen or p_nat >= 0.5:
+            chosen = [NATIONAL] + chosen
+        return chosen
+
+    # ---------- persistence ----------
+    def save(self, path: Path | str) -> Path:
+        import joblib
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self.heads, path / "heads.joblib")
+        (path / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False, indent=1))
+        return path
+
+    @classmethod
+    def load(cls, path: Path | str, encoder=None, model: str | None = None) -> "Classifier":
+        import joblib
+        from nlp.encoder import Encoder
+        path = Path(path)
+        try:
+            meta = json.loads((path / "meta.json").read_text())
+            heads = joblib.load(path / "heads.joblib")
+        except FileNotFoundError:
+            raise ModelMissing(f"classifier bundle not found in {path}") from None
+        except Exception as e:  # corrupt pickle / json
+            raise ModelMissing(f"classifier bundle in {path} is broken ({type(e).__name__}: {e})") from None
+        if encoder is None:
+            encoder = Encoder(model or meta["encoder"], max_length=meta.get("max_length", MAX_LENGTH))
+        if encoder.dim != meta.get("dim"):
+            raise ModelMissing(
+                f"classifier in {path} was trained on encoder {meta.get('encoder')} "
+                f"(dim {meta.get('dim')}), not {encoder.name} (dim {encoder.dim}); retrain it")
+        return cls(encoder, heads, meta)
+
+
+def _body(it: dict) -> str:
+    from nlp.clean import clean_text
+    return clean_text(it.get("text"), it.get("title"))
+
+
+def _nat_feats(ev: dict) -> np.ndarray:
+    n_regions = sum(1 for r in ev if r in REGIONS)
+    return np.array([min(ev.get(NATIONAL, {}).get("cue", 0), 5) / 5, min(n_regions, 6) / 6,
+                     float(n_regions == 0)])
+
+
+def _version(encoder_fp: str, items: list[dict]) -> str:
+    h = hashlib.sha256()
+    h.update(encoder_fp.encode())
+    h.update(CODE_VERSION.encode())
+    for it in items:
+        h.update(json.dumps([it.get(k) for k in ("id", "title", "text", "relevant", "sentiment",
+                                                 "topics", "regions")],
+                            ensure_ascii=False, sort_keys=True).encode())
+    return h.hexdigest()[:12]

@@ -1,0 +1,66 @@
+"""`monitor.py status`: sources' health, document counts, model in use, next jobs."""
+import json
+
+from store import open_db
+from store.sources import source_health
+
+HELP = "수집원 상태, 문서 수, 사용 중인 모델, 다음 예약 작업 / health of sources, counts, model, next jobs"
+
+
+def add_arguments(parser):
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def collect(db):
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    status = {
+        "db": str(db.path),
+        "documents": one("SELECT COUNT(*) FROM documents"),
+        "duplicates": one("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NOT NULL"),
+        "stories": one("SELECT COUNT(DISTINCT cluster_id) FROM documents"),
+        "classified": one("SELECT COUNT(*) FROM labels"),
+        "relevant": one("SELECT COUNT(*) FROM labels WHERE relevant = 1"),
+        "annotations": one("SELECT COUNT(*) FROM annotations"),
+        "models": [dict(r) for r in db.query(
+            "SELECT model_version, model_id, COUNT(*) AS documents, MAX(classified_at) AS last_used "
+            "FROM classifications GROUP BY model_version, model_id ORDER BY last_used DESC")],
+        "sources": source_health(db),
+        "next_jobs": next_jobs(db),
+    }
+    return status
+
+
+def next_jobs(db):
+    """Next run times recorded by the scheduler (empty when it has never run)."""
+    if "scheduled_jobs" not in db.table_names():
+        return []
+    return [dict(r) for r in db.query("SELECT * FROM scheduled_jobs ORDER BY next_run_at")]
+
+
+def run(args):
+    db = open_db(args.db)
+    status = collect(db)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(f"DB: {status['db']}")
+    print(f"문서 {status['documents']}건 (중복 {status['duplicates']}, 기사 묶음 {status['stories']}), "
+          f"분류 {status['classified']}건 (관련 {status['relevant']}), 사람 수정 {status['annotations']}건")
+    if status["models"]:
+        m = status["models"][0]
+        print(f"모델: {m['model_id']} 버전 {m['model_version']} ({m['documents']}건, 마지막 {m['last_used']})")
+    else:
+        print("모델: 아직 분류한 문서 없음 (python monitor.py classify)")
+    print(f"수집원 {len(status['sources'])}개:")
+    for s in status["sources"]:
+        state = "정상" if not s["error_count"] else f"오류 {s['error_count']}회 연속: {s['last_error']}"
+        enabled = "" if s["enabled"] else " (사용 안 함)"
+        print(f"  - {s['name']} [{s['kind']}/{s['type']}]{enabled}: 문서 {s['documents']}건, "
+              f"마지막 성공 {s['last_ok'] or '-'}, {state}")
+    if status["next_jobs"]:
+        print("다음 예약 작업:")
+        for j in status["next_jobs"]:
+            print(f"  - {j['job_id']}: {j['next_run_at']}")
+    else:
+        print("다음 예약 작업: 스케줄러가 실행 중이 아님 (python scheduler.py)")
+    return 0

@@ -1,0 +1,326 @@
+"""Read queries shared by the dashboard, the digest and the export.
+
+All counts are over relevant, non-duplicate documents (an exact copy of another URL's
+text is counted once) unless `Filters.relevance` says otherwise. Dates are Korean local
+dates (Asia/Seoul). An "article" is a stored document; a "story" is a near-duplicate
+cluster (wire copies and mirrors of one report).
+"""
+import dataclasses
+import math
+
+from store.util import loads
+
+GROUPS = {
+    # group name -> (SQL expression, extra join)
+    "sentiment": ("l.sentiment", ""),
+    "source_kind": ("d.kind", ""),
+    "outlet": ("d.outlet", ""),
+    "source": ("d.source", ""),
+    "region": ("lr.region", "JOIN label_regions lr ON lr.document_id = d.id"),
+    "topic": ("lt.topic", "JOIN label_topics lt ON lt.document_id = d.id"),
+}
+PERIODS = {
+    "day": "d.pub_date",
+    "week": "date(d.pub_date, 'weekday 0', '-6 days')",  # the Monday of the ISO week
+    "month": "substr(d.pub_date, 1, 7) || '-01'",
+}
+SORTS = {
+    "published_desc": "d.published_at DESC, d.id",
+    "published_asc": "d.published_at ASC, d.id",
+    "relevance_desc": "l.relevance_score DESC, d.published_at DESC",
+    "outlet": "d.outlet, d.published_at DESC",
+    "title": "d.title, d.id",
+}
+
+
+class QueryError(ValueError):
+    """A filter or parameter a user can fix (shown to them as is)."""
+
+
+@dataclasses.dataclass
+class Filters:
+    date_from: str = None      # 'YYYY-MM-DD', inclusive, Korean local date
+    date_to: str = None        # inclusive
+    regions: list = None
+    topics: list = None
+    sentiments: list = None
+    source_kinds: list = None
+    outlets: list = None
+    sources: list = None
+    text: str = None           # full-text search
+    relevance: str = "relevant"  # relevant | irrelevant | all
+    include_duplicates: bool = False
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+
+def _in(column, values, params):
+    params.extend(values)
+    return f"{column} IN ({', '.join('?' for _ in values)})"
+
+
+def fts_expression(text):
+    """Turn a user's search text into a safe FTS5 query: each word is a quoted phrase,
+    all words must match. Returns None when there is nothing to search for."""
+    words = [w for w in (text or "").split() if w]
+    if not words:
+        return None
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def where_clause(filters, params):
+    """SQL conditions (on documents d LEFT JOIN labels l) for the filters."""
+    f = filters or Filters()
+    conds = []
+    if not f.include_duplicates:
+        conds.append("d.duplicate_of IS NULL")
+    if f.relevance == "relevant":
+        conds.append("l.relevant = 1")
+    elif f.relevance == "irrelevant":
+        conds.append("l.relevant = 0")
+    elif f.relevance != "all":
+        raise QueryError(f"relevance must be relevant, irrelevant or all, not {f.relevance!r}")
+    if f.date_from:
+        conds.append("d.pub_date >= ?")
+        params.append(f.date_from)
+    if f.date_to:
+        conds.append("d.pub_date <= ?")
+        params.append(f.date_to)
+    if f.sentiments:
+        conds.append(_in("l.sentiment", f.sentiments, params))
+    if f.source_kinds:
+        conds.append(_in("d.kind", f.source_kinds, params))
+    if f.outlets:
+        conds.append(_in("d.outlet", f.outlets, params))
+    if f.sources:
+        conds.append(_in("d.source", f.sources, params))
+    if f.regions:
+        conds.append("d.id IN (SELECT document_id FROM label_regions WHERE " + _in("region", f.regions, params) + ")")
+    if f.topics:
+        conds.append("d.id IN (SELECT document_id FROM label_topics WHERE " + _in("topic", f.topics, params) + ")")
+    if f.text:
+        words = (f.text or "").split()
+        if any(len(w) < 3 for w in words):
+            # The trigram index needs 3+ characters; short Korean words (예산, 인력) use LIKE.
+            for w in words:
+                conds.append("(d.title LIKE ? ESCAPE '\\' OR d.body LIKE ? ESCAPE '\\')")
+                pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                params.extend([pattern, pattern])
+        elif fts_expression(f.text):
+            conds.append("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(fts_expression(f.text))
+    return " AND ".join(conds) or "1"
+
+
+def _label_join(filters):
+    return "LEFT JOIN labels l ON l.document_id = d.id"
+
+
+def counts(db, by="day", group=None, filters=None):
+    """Counts per period (× group): articles, stories, outlets, negative/neutral/positive.
+
+    Returns a list of dicts ordered by period then group.
+    """
+    if by not in PERIODS:
+        raise QueryError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
+    if group is not None and group not in GROUPS:
+        raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+    params = []
+    group_expr, group_join = GROUPS[group] if group else ("NULL", "")
+    sql = f"""
+        SELECT {PERIODS[by]} AS period, {group_expr} AS grp,
+               COUNT(DISTINCT d.id) AS articles,
+               COUNT(DISTINCT d.cluster_id) AS stories,
+               COUNT(DISTINCT d.outlet) AS outlets,
+               SUM(l.sentiment = 'negative') AS negative,
+               SUM(l.sentiment = 'neutral') AS neutral,
+               SUM(l.sentiment = 'positive') AS positive
+        FROM documents d {_label_join(filters)} {group_join}
+        WHERE d.pub_date IS NOT NULL AND {where_clause(filters, params)}
+        GROUP BY period, grp ORDER BY period, grp
+    """
+    rows = []
+    for r in db.query(sql, params):
+        row = {"period": r["period"], "articles": r["articles"], "stories": r["stories"],
+               "outlets": r["outlets"], "negative": r["negative"] or 0, "neutral": r["neutral"] or 0,
+               "positive": r["positive"] or 0}
+        if group:
+            row[group] = r["grp"]
+        rows.append(_with_shares(row))
+    return rows
+
+
+def _with_shares(row):
+    labelled = row["negative"] + row["neutral"] + row["positive"]
+    for key in ("negative", "neutral", "positive"):
+        row[f"{key}_share"] = row[key] / labelled if labelled else None
+    row["net_sentiment"] = (row["positive"] - row["negative"]) / labelled if labelled else None
+    return row
+
+
+def totals(db, filters=None):
+    """One summary row for the filtered period (KPI cards, digest headline)."""
+    params = []
+    sql = f"""
+        SELECT COUNT(*) AS articles, COUNT(DISTINCT d.cluster_id) AS stories,
+               COUNT(DISTINCT d.outlet) AS outlets,
+               COALESCE(SUM(l.sentiment = 'negative'), 0) AS negative,
+               COALESCE(SUM(l.sentiment = 'neutral'), 0) AS neutral,
+               COALESCE(SUM(l.sentiment = 'positive'), 0) AS positive
+        FROM documents d {_label_join(filters)}
+        WHERE {where_clause(filters, params)}
+    """
+    row = dict(next(iter(db.query(sql, params))))
+    row = _with_shares(row)
+    row["negative_ci"] = wilson_interval(row["negative"], row["negative"] + row["neutral"] + row["positive"])
+    return row
+
+
+def wilson_interval(successes, n, z=1.96):
+    """95% Wilson score interval for a share; (None, None) when n is 0."""
+    if not n:
+        return (None, None)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def search_documents(db, filters=None, sort="published_desc", limit=50, offset=0):
+    """Documents matching the filters with their effective labels: (rows, total)."""
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    params = []
+    where = where_clause(filters, params)
+    base = f"FROM documents d {_label_join(filters)} WHERE {where}"
+    total = db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
+    rows = []
+    for r in db.query(f"""
+        SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
+               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
+               l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin
+        {base} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?""", params + [int(limit), int(offset)]):
+        r = dict(r)
+        r["topics"] = loads(r["topics"], [])
+        r["regions"] = loads(r["regions"], [])
+        rows.append(r)
+    return rows, total
+
+
+def document_detail(db, doc_id):
+    """A document with its effective labels, every model's classification and the annotations."""
+    docs = list(db.query("SELECT * FROM documents WHERE id = ?", [doc_id]))
+    if not docs:
+        return None
+    doc = docs[0]
+    label = next(iter(db.query("SELECT * FROM labels WHERE document_id = ?", [doc_id])), None)
+    if label:
+        label = dict(label, topics=loads(label["topics"], []), regions=loads(label["regions"], []))
+    classifications = []
+    for c in db.query("SELECT * FROM classifications WHERE document_id = ? ORDER BY classified_at DESC", [doc_id]):
+        c = dict(c)
+        for key in ("sentiment_scores", "topics", "topic_scores", "regions"):
+            c[key] = loads(c[key])
+        classifications.append(c)
+    annotations = list(db.query("SELECT * FROM annotations WHERE document_id = ? ORDER BY id", [doc_id]))
+    cluster_size = db.execute("SELECT COUNT(*) FROM documents WHERE cluster_id = ?", [doc["cluster_id"]]).fetchone()[0]
+    return {"document": doc, "label": label, "classifications": classifications,
+            "annotations": annotations, "cluster_size": cluster_size}
+
+
+def top_stories(db, filters=None, limit=10, sentiment=None):
+    """Stories (clusters) ranked by how many outlets carried them; optional sentiment."""
+    params = []
+    f = (filters or Filters())
+    if sentiment:
+        f = f.replace(sentiments=[sentiment])
+    sql = f"""
+        SELECT d.cluster_id, COUNT(DISTINCT d.id) AS articles, COUNT(DISTINCT d.outlet) AS outlets,
+               MIN(d.published_at) AS first_published,
+               SUM(l.sentiment = 'negative') AS negative
+        FROM documents d {_label_join(f)} WHERE {where_clause(f, params)}
+        GROUP BY d.cluster_id ORDER BY outlets DESC, articles DESC, first_published DESC LIMIT ?
+    """
+    stories = []
+    for r in db.query(sql, params + [int(limit)]):
+        lead = next(iter(db.query(
+            """SELECT d.id, d.title, d.url, d.outlet, d.published_at, l.sentiment, l.topics, l.regions
+               FROM documents d LEFT JOIN labels l ON l.document_id = d.id
+               WHERE d.cluster_id = ? ORDER BY d.published_at, d.id LIMIT 1""", [r["cluster_id"]])))
+        stories.append({**dict(r), "title": lead["title"], "url": lead["url"], "lead_outlet": lead["outlet"],
+                        "lead_id": lead["id"], "sentiment": lead["sentiment"],
+                        "topics": loads(lead["topics"], []), "regions": loads(lead["regions"], [])})
+    return stories
+
+
+def facet_values(db, column):
+    """Distinct values for filter drop-downs: 'outlet', 'source' or 'kind'."""
+    if column not in ("outlet", "source", "kind"):
+        raise QueryError(f"no facet {column!r}")
+    return [r[0] for r in db.execute(
+        f"SELECT {column} FROM documents WHERE {column} IS NOT NULL GROUP BY {column} ORDER BY COUNT(*) DESC")]
+
+
+def date_bounds(db):
+    """(first, last) Korean local date present in the store, or (None, None)."""
+    return tuple(db.execute("SELECT MIN(pub_date), MAX(pub_date) FROM documents").fetchone())
+
+
+def list_spikes(db, date_from=None, date_to=None, scope=None):
+    params, conds = [], []
+    if date_from:
+        conds.append("day >= ?")
+        params.append(date_from)
+    if date_to:
+        conds.append("day <= ?")
+        params.append(date_to)
+    if scope:
+        conds.append("scope = ?")
+        params.append(scope)
+    where = " AND ".join(conds) or "1"
+    return [dict(r) for r in db.query(f"SELECT * FROM spikes WHERE {where} ORDER BY day, metric, scope, key", params)]
+
+
+def counts_multi(db, by="day", groups=(), filters=None):
+    """`counts` grouped by several dimensions at once (e.g. region × topic).
+
+    Each row carries one key per group name; rows are ordered by period, then the groups
+    in the order given. `counts_multi(db, by, [g], f)` returns the same rows as
+    `counts(db, by, g, f)`; with no groups, one row per period.
+    """
+    groups = list(groups or [])
+    if by not in PERIODS:
+        raise QueryError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
+    for g in groups:
+        if g not in GROUPS:
+            raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {g!r}")
+    if len(set(groups)) != len(groups):
+        raise QueryError(f"a group is repeated: {', '.join(groups)}")
+    params = []
+    keys = [f"g{i}" for i in range(len(groups))]
+    select = "".join(f", {GROUPS[g][0]} AS {k}" for g, k in zip(groups, keys))
+    joins = " ".join(GROUPS[g][1] for g in groups)
+    order = ", ".join(["period"] + keys)
+    sql = f"""
+        SELECT {PERIODS[by]} AS period {select},
+               COUNT(DISTINCT d.id) AS articles,
+               COUNT(DISTINCT d.cluster_id) AS stories,
+               COUNT(DISTINCT d.outlet) AS outlets,
+               SUM(l.sentiment = 'negative') AS negative,
+               SUM(l.sentiment = 'neutral') AS neutral,
+               SUM(l.sentiment = 'positive') AS positive
+        FROM documents d {_label_join(filters)} {joins}
+        WHERE d.pub_date IS NOT NULL AND {where_clause(filters, params)}
+        GROUP BY {order} ORDER BY {order}
+    """
+    rows = []
+    for r in db.query(sql, params):
+        row = {"period": r["period"], "articles": r["articles"], "stories": r["stories"],
+               "outlets": r["outlets"], "negative": r["negative"] or 0, "neutral": r["neutral"] or 0,
+               "positive": r["positive"] or 0}
+        for g, k in zip(groups, keys):
+            row[g] = r[k]
+        rows.append(_with_shares(row))
+    return rows

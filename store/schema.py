@@ -1,0 +1,111 @@
+"""Schema, created and migrated forward by code. The version lives in PRAGMA user_version.
+
+Each migration is an SQL script run once, in order, inside a transaction. Never edit a
+released migration: add a new one.
+"""
+
+
+_V1_CORE = """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY, kind TEXT NOT NULL, type TEXT NOT NULL, url TEXT, region TEXT,
+        outlet TEXT, enabled INTEGER NOT NULL DEFAULT 1, config TEXT,
+        last_ok TEXT, last_error TEXT, last_error_at TEXT, error_count INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT
+    );
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY, url TEXT NOT NULL, canonical_url TEXT NOT NULL UNIQUE,
+        source TEXT, kind TEXT, outlet TEXT, title TEXT, summary TEXT, body TEXT, lang TEXT,
+        author TEXT, published_at TEXT, pub_date TEXT, date_source TEXT,
+        fetched_at TEXT, updated_at TEXT, content_hash TEXT, simhash INTEGER,
+        cluster_id TEXT, duplicate_of TEXT, region_hint TEXT
+    );
+    CREATE INDEX idx_documents_pub_date ON documents(pub_date);
+    CREATE INDEX idx_documents_cluster ON documents(cluster_id);
+    CREATE INDEX idx_documents_hash ON documents(content_hash);
+    CREATE INDEX idx_documents_source ON documents(source);
+    CREATE TABLE classifications (
+        document_id TEXT NOT NULL REFERENCES documents(id), model_version TEXT NOT NULL,
+        model_id TEXT, relevant INTEGER, relevance_score REAL, sentiment TEXT,
+        sentiment_scores TEXT, topics TEXT, topic_scores TEXT, regions TEXT, classified_at TEXT,
+        PRIMARY KEY (document_id, model_version)
+    );
+    CREATE TABLE annotations (
+        id INTEGER PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),
+        relevant INTEGER, sentiment TEXT, topics TEXT, regions TEXT, note TEXT,
+        annotator TEXT NOT NULL, created_at TEXT NOT NULL
+    );
+    CREATE INDEX idx_annotations_doc ON annotations(document_id);
+    CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY, source TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+        new INTEGER DEFAULT 0, duplicate INTEGER DEFAULT 0, failed INTEGER DEFAULT 0,
+        status TEXT, error TEXT
+    );
+    CREATE INDEX idx_crawl_runs_source ON crawl_runs(source, started_at);
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY, week TEXT NOT NULL, recipient TEXT NOT NULL, region TEXT,
+        status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, error TEXT,
+        created_at TEXT, sent_at TEXT, UNIQUE (week, recipient)
+    );
+    -- Full-text index; trigram so Korean words match inside 조사-attached forms.
+    CREATE VIRTUAL TABLE documents_fts USING fts5(
+        title, body, content='documents', content_rowid='rowid', tokenize='trigram'
+    );
+    CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
+        INSERT INTO documents_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+    END;
+    CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
+        INSERT INTO documents_fts(documents_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+    END;
+    CREATE TRIGGER documents_au AFTER UPDATE OF title, body ON documents BEGIN
+        INSERT INTO documents_fts(documents_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+        INSERT INTO documents_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+    END;
+"""
+
+
+# v2: effective labels (the newest classification with human corrections on top) and spikes.
+_V2_LABELS_AND_SPIKES = """
+    CREATE TABLE labels (
+        document_id TEXT PRIMARY KEY REFERENCES documents(id), model_version TEXT,
+        relevant INTEGER, relevance_score REAL, sentiment TEXT, topics TEXT, regions TEXT,
+        origin TEXT, updated_at TEXT
+    );
+    CREATE INDEX idx_labels_rel_sent ON labels(relevant, sentiment);
+    CREATE TABLE label_topics (document_id TEXT NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (document_id, topic));
+    CREATE INDEX idx_label_topics_topic ON label_topics(topic);
+    CREATE TABLE label_regions (document_id TEXT NOT NULL, region TEXT NOT NULL, PRIMARY KEY (document_id, region));
+    CREATE INDEX idx_label_regions_region ON label_regions(region);
+    CREATE TABLE spikes (
+        id INTEGER PRIMARY KEY, day TEXT NOT NULL, metric TEXT NOT NULL, scope TEXT NOT NULL,
+        key TEXT NOT NULL, value REAL, baseline REAL, threshold REAL, zscore REAL,
+        detected_at TEXT, alerted_at TEXT, UNIQUE (day, metric, scope, key)
+    );
+"""
+
+
+MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(db):
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db, target=SCHEMA_VERSION):
+    """Apply the missing migrations up to `target`; returns the versions applied."""
+    version = current_version(db)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the database has schema version {version}, newer than this program's {SCHEMA_VERSION}; upgrade the program"
+        )
+    applied = []
+    for number in range(version + 1, target + 1):
+        # One transaction per migration: it applies whole or not at all.
+        try:
+            db.conn.executescript(f"BEGIN;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except Exception:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            raise
+        applied.append(number)
+    return applied

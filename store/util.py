@@ -1,0 +1,27 @@
+"""Small helpers shared by the store modules."""
+import datetime as dt
+import json
+
+KST = dt.timezone(dt.timedelta(hours=9))  # Asia/Seoul has no DST
+
+
+def utc_now():
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def kst_date(iso_utc):
+    """'2026-11-20T16:30:00Z' -> '2026-11-21' (the local date staff think in)."""
+    if not iso_utc:
+        return None
+    stamp = dt.datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.astimezone(KST).date().isoformat()
+
+
+def dumps(value):
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def loads(text, default=None):
+    return default if text in (None, "") else json.loads(text)
