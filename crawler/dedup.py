@@ -7,10 +7,13 @@ wire copies republished by several outlets and mobile/print mirrors count as one
 import hashlib
 import re
 
+import numpy as np
+
 SHINGLE = 4
 MAX_DISTANCE = 18      # SimHash candidate radius (of 64 bits)
 MIN_JACCARD = 0.55     # shingle overlap that confirms a candidate
 MIN_CHARS = 80         # shorter texts are too small to compare reliably
+MAX_CANDIDATES = 8    # closest candidates checked by Jaccard
 
 
 def normalise(text):
@@ -29,15 +32,14 @@ def _hash64(token):
 
 def simhash(text):
     """64-bit SimHash as a signed int (SQLite INTEGER), or None for too short a text."""
-    grams = shingles(text)
     if len(normalise(text)) < MIN_CHARS:
         return None
-    weights = [0] * 64
-    for gram in grams:
-        h = _hash64(gram)
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    value = sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    hashes = np.array([_hash64(g) for g in shingles(text)], dtype=np.uint64)
+    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")  # per-byte LSB first
+    votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(hashes)
+    value = 0
+    for bit in np.flatnonzero(votes > 0):  # byte order: little-endian uint64 view
+        value |= 1 << int(bit)
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
@@ -54,24 +56,27 @@ class ClusterIndex:
 
     def __init__(self, db):
         self.db = db
-        self.entries = [  # (simhash, document id, cluster id)
-            (row[0], row[1], row[2] or row[1])
-            for row in db.execute("SELECT simhash, id, cluster_id FROM documents WHERE simhash IS NOT NULL")
-        ]
+        rows = db.execute("SELECT simhash, id, cluster_id FROM documents WHERE simhash IS NOT NULL").fetchall()
+        self.hashes = np.array([r[0] for r in rows], dtype=np.int64).view(np.uint64)
+        self.ids = [r[1] for r in rows]
+        self.clusters = [r[2] or r[1] for r in rows]
 
     def find(self, body, fingerprint):
         """Cluster id of the closest confirmed near-duplicate, or None."""
-        if fingerprint is None:
+        if fingerprint is None or not self.ids:
             return None
-        candidates = sorted((distance(fingerprint, s), doc_id, cluster) for s, doc_id, cluster in self.entries
-                            if distance(fingerprint, s) <= MAX_DISTANCE)
+        probe = np.array([fingerprint], dtype=np.int64).view(np.uint64)
+        dist = np.bitwise_count(self.hashes ^ probe)
+        near = np.flatnonzero(dist <= MAX_DISTANCE)
         mine = shingles(body)
-        for _, doc_id, cluster in candidates[:20]:
-            row = self.db.execute("SELECT body FROM documents WHERE id = ?", [doc_id]).fetchone()
+        for index in near[np.argsort(dist[near], kind="stable")][:MAX_CANDIDATES]:
+            row = self.db.execute("SELECT body FROM documents WHERE id = ?", [self.ids[index]]).fetchone()
             if row and jaccard(mine, shingles(row[0])) >= MIN_JACCARD:
-                return cluster
+                return self.clusters[index]
         return None
 
     def add(self, fingerprint, doc_id, cluster_id):
         if fingerprint is not None:
-            self.entries.append((fingerprint, doc_id, cluster_id or doc_id))
+            self.hashes = np.append(self.hashes, np.array([fingerprint], dtype=np.int64).view(np.uint64))
+            self.ids.append(doc_id)
+            self.clusters.append(cluster_id or doc_id)

@@ -13,7 +13,6 @@ Run by hand: `python -m crawler.sample_site [--port 8000]`.
 """
 import argparse
 import datetime as dt
-import functools
 import http.server
 import json
 import re
@@ -87,7 +86,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ctype = TYPES.get(target.suffix if "@" not in target.name else Path(target.name.split("@")[0]).suffix,
                           "application/octet-stream")
         if ctype.startswith(("text/", "application/rss", "application/atom", "application/json")):
-            text = fill_dates(data.decode("utf-8"))
+            text = fill_dates(data.decode("utf-8")).replace("{{base}}", self.base_url())
             charset = self.charset(target)
             data = text.encode(charset)
             ctype = f"{ctype}; charset={charset.upper()}"
@@ -97,13 +96,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         base = (self.root / path.lstrip("/")).resolve()
         if not str(base).startswith(str(self.root.resolve())) or any(p.startswith((".", "_")) for p in Path(path).parts[1:]):
             return None
-        if query:
-            candidate = base.parent / f"{base.name}@{query}"
-            if candidate.is_file():
-                return candidate
+        if query:  # exact query first, then each single parameter (extra ones like utm_* ignored)
+            for key in [query, *query.split("&")]:
+                candidate = base.parent / f"{base.name}@{key}"
+                if candidate.is_file():
+                    return candidate
         if base.is_dir():
             base = base / "index.html"
         return base if base.is_file() else None
+
+    def base_url(self):
+        return f"http://{self.headers.get('Host') or '127.0.0.1:%d' % self.server.server_address[1]}/"
 
     def charset(self, target):
         for folder in [target.parent, *target.parent.parents]:
@@ -138,7 +141,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = params.get("query", [""])[0]
         display = min(int(params.get("display", ["10"])[0]), 100)
         start = int(params.get("start", ["1"])[0])
-        data = json.loads(fill_dates((self.root / "naver" / "news.json").read_text("utf-8")))
+        text = fill_dates((self.root / "naver" / "news.json").read_text("utf-8")).replace("{{base}}", self.base_url())
+        data = json.loads(text)
         words = query.split()
         items = [i for i in data["items"] if all(w in re.sub(r"<[^>]+>", "", i["title"] + i["description"]) for w in words)]
         body = {"lastBuildDate": format_date(dt.datetime.now(KST), "rfc822"), "total": len(items),
@@ -146,17 +150,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send(200, json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
     def send(self, status, data, ctype, headers=None):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            try:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            if self.command != "HEAD":
                 self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):  # client gave up (timeout tests)
-                pass
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+            self.close_connection = True
 
     do_HEAD = do_GET
 

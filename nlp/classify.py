@@ -81,7 +81,13 @@ def ensure_default_model(progress=True, model=None) -> Path:
     d = classifier_dir_for(model)
     enc_ok = (model is not None and not _is_default(model)) or (_default_encoder() / "model.safetensors").exists()
     if (d / "meta.json").exists() and (d / "heads.joblib").exists() and enc_ok:
-        return d
+        import json
+        try:
+            fresh = json.loads((d / "meta.json").read_text()).get("seed_hash") == seed_hash()
+        except ValueError:
+            fresh = False
+        if fresh:                           # rebuilt only when the seed data changed
+            return d
     train_classifier(model, d, progress=progress)
     return d
 

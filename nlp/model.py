@@ -94,7 +94,7 @@ class Classifier:
         heads["regions"] = cls._train_regions(items, X)
         meta = {
             "version": _version(encoder.fingerprint, items),
-            "encoder": encoder.name, "encoder_fingerprint": encoder.fingerprint,
+            "encoder": _portable(encoder.name), "encoder_fingerprint": encoder.fingerprint,
             "code_version": CODE_VERSION, "long_mode": LONG_MODE, "max_length": encoder.max_length,
             "n_train": len(items), "n_relevant": len(sent_idx), "dim": int(X.shape[1]),
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -190,12 +190,29 @@ class Classifier:
         except Exception as e:  # corrupt pickle / json
             raise ModelMissing(f"classifier bundle in {path} is broken ({type(e).__name__}: {e})") from None
         if encoder is None:
-            encoder = Encoder(model or meta["encoder"], max_length=meta.get("max_length", MAX_LENGTH))
+            encoder = Encoder(model or _resolve(meta["encoder"]), max_length=meta.get("max_length", MAX_LENGTH))
         if encoder.dim != meta.get("dim"):
             raise ModelMissing(
                 f"classifier in {path} was trained on encoder {meta.get('encoder')} "
                 f"(dim {meta.get('dim')}), not {encoder.name} (dim {encoder.dim}); retrain it")
         return cls(encoder, heads, meta)
+
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _portable(name: str) -> str:
+    """Encoder path relative to the repository when it lives inside it (bundles stay movable)."""
+    p = Path(name)
+    try:
+        return p.resolve().relative_to(_ROOT).as_posix() if p.is_dir() else name
+    except ValueError:
+        return name
+
+
+def _resolve(name: str) -> str:
+    p = _ROOT / name
+    return str(p) if not Path(name).is_absolute() and p.is_dir() else name
 
 
 def _body(it: dict) -> str:

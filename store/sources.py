@@ -39,8 +39,14 @@ def finish_run(db, run_id, new=0, duplicate=0, failed=0, status="ok", error=None
             "status": status, "error": error,
         })
         source = db.execute("SELECT source FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0]
-        if status == "ok":
+        if status in ("ok", "warning"):
+            # a warning (e.g. low field coverage) is shown but does not count as a failure
             db.execute("UPDATE sources SET last_ok = ?, error_count = 0 WHERE name = ?", [now, source])
+            if status == "warning":
+                db.execute("UPDATE sources SET last_error = ?, last_error_at = ? WHERE name = ?",
+                           [error or status, now, source])
+        elif status == "skipped":  # e.g. no API keys configured: neither success nor failure
+            pass
         else:
             db.execute(
                 "UPDATE sources SET last_error = ?, last_error_at = ?, error_count = error_count + 1 WHERE name = ?",

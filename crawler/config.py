@@ -1,0 +1,137 @@
+"""Load and validate the sources file (config/sources.toml).
+
+A broken entry is reported with the file, the source and the field, and left out; the other
+sources still run. Only an unreadable file is fatal (ConfigError).
+"""
+import os
+import tomllib
+from pathlib import Path
+
+from parsel import Selector
+
+from nlp.labels import NATIONAL, REGIONS, SOURCE_KINDS
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "sources.toml"
+TYPES = ("feed", "naver_api", "board")
+DEFAULT_TERMS = ["자치경찰", "자치경찰제", "자치경찰위원회", "자경위", "자치경찰 이원화", "경찰제도발전위원회"]
+BOARD_SELECTORS = ("item", "link")  # required for boards; title, date, body, next_page optional
+SELECTOR_KEYS = ("item", "link", "title", "date", "body", "next_page", "author")
+# Crawl-wide defaults: production politeness. A config's [crawl] table overrides them.
+CRAWL_DEFAULTS = {
+    "fast": False,              # true: no delays/throttle (local sample site, tests, demo)
+    "download_delay": 5.0,      # seconds between requests to one site
+    "retry_after_429": 30.0,    # seconds to back off after HTTP 429
+    "timeout": 30.0,            # per-request download timeout
+    "max_pages": 5,             # board/API pages per run
+    "contact": "monitor-admin@example.org",
+    "http_cache": False,        # development: cache responses under .scrapy/httpcache
+}
+
+
+class ConfigError(Exception):
+    """The config file as a whole cannot be used."""
+
+
+def load_config(path=None, base_url=None):
+    """Returns {"path", "terms", "crawl", "sources": [...], "errors": [...]}."""
+    path = Path(path or DEFAULT_CONFIG)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the sources file ({exc.strerror or exc})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    terms = data.get("query_terms", DEFAULT_TERMS)
+    if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+        raise ConfigError(f"{path}: query_terms must be a list of non-empty strings")
+    crawl = dict(CRAWL_DEFAULTS)
+    crawl.update(data.get("crawl", {}))
+    sources, errors, seen = [], [], set()
+    for index, entry in enumerate(data.get("source", []), 1):
+        try:
+            source = validate_source(entry, index, base_url, seen)
+        except ValueError as exc:
+            errors.append(f"{path}: {exc}")
+            continue
+        seen.add(source["name"])
+        sources.append(source)
+    if not sources and not errors:
+        errors.append(f"{path}: no [[source]] entries")
+    return {"path": str(path), "terms": terms, "crawl": crawl, "sources": sources, "errors": errors}
+
+
+def validate_source(entry, index, base_url=None, seen=()):
+    name = entry.get("name")
+    label = f"source '{name}'" if name else f"source #{index}"
+
+    def fail(field, message):
+        raise ValueError(f"{label}: field '{field}': {message}")
+
+    if not isinstance(name, str) or not name.strip():
+        fail("name", "missing")
+    if name in seen:
+        fail("name", "duplicate source name")
+    if entry.get("type") not in TYPES:
+        fail("type", f"unknown type {entry.get('type')!r} (expected one of {', '.join(TYPES)})")
+    if entry.get("kind") not in SOURCE_KINDS:
+        fail("kind", f"unknown kind {entry.get('kind')!r} (expected one of {', '.join(SOURCE_KINDS)})")
+    urls = entry.get("url")
+    urls = [urls] if isinstance(urls, str) else urls
+    if not urls or not all(isinstance(u, str) and u.strip() for u in urls):
+        fail("url", "missing")
+    if any("{base}" in u for u in urls):
+        if not base_url:
+            fail("url", "contains {base} but no --base-url was given")
+        base = base_url.rstrip("/") + "/"
+        urls = [u.replace("{base}/", base).replace("{base}", base) for u in urls]
+    if not all(u.startswith(("http://", "https://")) for u in urls):
+        fail("url", f"not an http(s) URL: {urls[0]!r}")
+    region = entry.get("region") or NATIONAL
+    if region not in REGIONS and region != NATIONAL:
+        fail("region", f"unknown region {region!r} (expected one of the 18 areas or {NATIONAL})")
+    selectors = entry.get("selectors", {})
+    if not isinstance(selectors, dict):
+        fail("selectors", "must be a table")
+    for key, value in selectors.items():
+        if key not in SELECTOR_KEYS:
+            fail(f"selectors.{key}", f"unknown selector (expected {', '.join(SELECTOR_KEYS)})")
+        try:
+            Selector(text="<html></html>").css(value)
+        except Exception as exc:  # cssselect raises several kinds
+            fail(f"selectors.{key}", f"bad CSS selector {value!r}: {exc}")
+    article_selectors = entry.get("article_selectors", {})
+    if not isinstance(article_selectors, dict):
+        fail("article_selectors", "must be a table")
+    for key, value in article_selectors.items():
+        if key not in ("title", "date", "body", "author"):
+            fail(f"article_selectors.{key}", "unknown selector (expected title, date, body, author)")
+        try:
+            Selector(text="<html></html>").css(value)
+        except Exception as exc:
+            fail(f"article_selectors.{key}", f"bad CSS selector {value!r}: {exc}")
+    if entry["type"] == "board":
+        for key in BOARD_SELECTORS:
+            if not selectors.get(key):
+                fail(f"selectors.{key}", "required for a board source")
+    if entry.get("encoding"):
+        try:
+            "".encode(entry["encoding"])
+        except LookupError:
+            fail("encoding", f"unknown encoding {entry['encoding']!r}")
+    source = dict(entry)
+    source.update({
+        "name": name.strip(), "urls": urls, "url": urls[0], "region": region,
+        "enabled": bool(entry.get("enabled", True)), "outlet": entry.get("outlet") or name,
+        "selectors": selectors,
+        # feeds of whole sections are filtered by the query terms; boards of committees are not
+        "filter": bool(entry.get("filter", entry["type"] != "board" or entry.get("kind") == "civic")),
+    })
+    return source
+
+
+def naver_keys(source):
+    """Client id/secret: the environment wins; a config value is for the offline demo only."""
+    return (os.environ.get("NAVER_CLIENT_ID") or source.get("client_id"),
+            os.environ.get("NAVER_CLIENT_SECRET") or source.get("client_secret"))

@@ -1,0 +1,169 @@
+"""Shared spider behaviour: one spider instance per configured source.
+
+Counts what happened (listed, filtered, known, failed, blocked ...) in `self.counts`, fetches
+article pages unless their canonical URL is already stored, and turns pages into items.
+"""
+import html
+import re
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeout
+
+from crawler.dates import now_iso
+from crawler.extract import extract_article
+from crawler.urls import canonical_url
+
+COUNT_KEYS = ("listed", "filtered", "known", "fetched", "failed", "blocked", "new", "updated", "unchanged", "duplicate")
+
+
+def strip_tags(text):
+    return html.unescape(re.sub(r"<[^>]+>", "", text or "")).strip()
+
+
+def matches_terms(text, terms):
+    squashed = re.sub(r"\s+", " ", text or "").lower()
+    return any(term.lower() in squashed for term in terms)
+
+
+def describe_failure(failure):
+    """A short reason for a failed request, for the log and the source's health."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.response.status}"
+    if failure.check(TwistedTimeout, TCPTimedOutError) or "timeout" in type(exc).__name__.lower() or "took longer" in str(exc):
+        return "timeout"
+    if failure.check(DNSLookupError):
+        return "DNS lookup failed"
+    if failure.check(IgnoreRequest) and "robots" in str(exc).lower():
+        return "robots.txt disallowed"
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
+RUN_SEEN = set()  # one crawl process = one run: each page is fetched once, by the first source listing it
+
+
+class SourceSpider(scrapy.Spider):
+    name = "source"
+
+    def __init__(self, source, terms, known=(), recrawl=False, max_pages=5, **kwargs):
+        super().__init__(name=f"{source['type']}:{source['name']}", **kwargs)
+        self.source = source
+        self.terms = source.get("query_terms") or terms
+        self.known = set(known)
+        self.recrawl = recrawl
+        self.max_pages = int(source.get("max_pages") or max_pages)
+        self.counts = dict.fromkeys(COUNT_KEYS, 0)
+        self.errors = []          # source-level errors (feed/list/API could not be read)
+        self.warnings = []
+        self.skip_reason = None
+        self.seen = RUN_SEEN       # canonical URLs requested in this run, by any source
+
+    # --- helpers for subclasses ---------------------------------------------------------
+    def source_error(self, message):
+        self.logger.error("[%s] %s", self.source["name"], message)
+        self.errors.append(message)
+
+    def on_listing_error(self, failure):
+        self.source_error(f"{describe_failure(failure)} at {failure.request.url}")
+
+    def is_known(self, url):
+        try:
+            return not self.recrawl and canonical_url(url) in self.known
+        except ValueError:  # an invalid link is never known; follow_article reports it
+            return False
+
+    def follow_article(self, url, listing):
+        """Request an article page unless known; `listing` holds the feed/list fields.
+        A bad link (port out of range, bad scheme ...) is counted as failed and skipped;
+        it never stops the rest of the listing."""
+        self.counts["listed"] += 1
+        try:
+            return self._follow(url, listing)
+        except ValueError as exc:
+            self.counts["failed"] += 1
+            self.logger.warning("[%s] invalid link %r skipped: %s", self.source["name"], url, exc)
+            return None
+
+    def _follow(self, url, listing):
+        canon = canonical_url(url)
+        if self.is_known(url):
+            self.counts["known"] += 1
+            return None
+        if canon in self.seen:
+            return None
+        self.seen.add(canon)
+        if not self.source.get("fetch_pages", True):
+            return self.item_from_listing(url, listing)
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
+                              meta={"listing": listing}, dont_filter=True)
+
+    def parse_article(self, response):
+        self.counts["fetched"] += 1
+        listing = response.meta.get("listing", {})
+        if self.source.get("encoding"):
+            response = response.replace(encoding=self.source["encoding"])
+        if not hasattr(response, "text"):
+            self.counts["failed"] += 1
+            self.logger.warning("[%s] not a text page: %s", self.source["name"], response.url)
+            return
+        selectors = dict(self.source.get("article_selectors") or {})
+        if self.source["type"] == "board" and self.source["selectors"].get("body"):
+            selectors.setdefault("body", self.source["selectors"]["body"])
+        page = extract_article(response.text, response.url, selectors, site_name=self.source.get("outlet"))
+        if self.source["type"] == "board" and "title" not in selectors:  # list titles beat page headers
+            title = listing.get("title") or page["title"]
+        else:
+            title = page["title"] or listing.get("title")
+        body = page["body"] or listing.get("summary") or ""
+        if self.source.get("filter") and not matches_terms(f"{title}\n{body}", self.terms):
+            self.counts["filtered"] += 1
+            return
+        published, date_source = page["published_at"], "page"
+        if not published and listing.get("published_at"):
+            published, date_source = listing["published_at"], "feed"
+        if not published:
+            published, date_source = now_iso(), "fetched"
+        yield self.make_item(
+            url=response.url, page_canonical=page["canonical"], title=title, body=body,
+            summary=listing.get("summary") or body[:200], author=page["author"] or listing.get("author"),
+            outlet=listing.get("outlet") or self.source.get("outlet_override") or page["outlet"] or self.source["outlet"],
+            lang=page["lang"], published_at=published, date_source=date_source,
+        )
+
+    def on_article_error(self, failure):
+        reason = describe_failure(failure)
+        listing = failure.request.meta.get("listing", {})
+        if reason == "robots.txt disallowed":
+            self.counts["blocked"] += 1
+            self.logger.info("[%s] robots.txt disallows %s", self.source["name"], failure.request.url)
+            if listing.get("title") and listing.get("summary"):  # keep what the feed/API told us
+                return self.item_from_listing(failure.request.url, listing)
+            return None
+        self.counts["failed"] += 1
+        self.logger.warning("[%s] article failed (%s): %s", self.source["name"], reason, failure.request.url)
+        return None
+
+    def item_from_listing(self, url, listing):
+        return self.make_item(
+            url=url, page_canonical=None, title=listing.get("title"), body=listing.get("summary") or "",
+            summary=listing.get("summary"), author=listing.get("author"),
+            outlet=listing.get("outlet") or (urlsplit(url).hostname if self.source["type"] == "naver_api" else self.source["outlet"]),
+            lang=None,
+            published_at=listing.get("published_at") or now_iso(),
+            date_source="feed" if listing.get("published_at") else "fetched",
+        )
+
+    def make_item(self, **fields):
+        fields.update(source=self.source["name"], kind=self.source["kind"], region_hint=self.source["region"])
+        return fields
+
+
+def text_of_first(node, css):
+    """Joined text of the first match of `css` under `node` ('' when no selector/match)."""
+    if not css:
+        return ""
+    found = node.css(css)[:1]
+    return " ".join(t.strip() for t in found.css("::text").getall() if t.strip()) if found else ""

@@ -1,0 +1,51 @@
+"""RSS/Atom feeds: entries filtered by the query terms before their pages are fetched."""
+from urllib.parse import quote
+
+import feedparser
+import scrapy
+
+from crawler.dates import from_struct, parse_date
+from crawler.spiders.base import SourceSpider, matches_terms, strip_tags
+
+
+# not errors: a feed sent as text/html or with a wrong charset label still parses fine
+BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
+class FeedSpider(SourceSpider):
+    def start_urls_for_source(self):
+        urls = []
+        for url in self.source["urls"]:
+            if "{query}" in url:  # search feeds (Google News): one URL per query term
+                urls += [url.replace("{query}", quote(f'"{term}"' if " " in term else term)) for term in self.terms]
+            else:
+                urls.append(url)
+        return urls
+
+    async def start(self):
+        for url in self.start_urls_for_source():
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_listing_error, dont_filter=True)
+
+    def parse_feed(self, response):
+        parsed = feedparser.parse(response.body, response_headers={"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
+        if parsed.bozo and not isinstance(parsed.bozo_exception, BENIGN):
+            self.source_error(f"malformed feed at {response.url}: {str(parsed.bozo_exception)[:120]}"
+                              f" ({len(parsed.entries)} entries recovered)")
+        for entry in parsed.entries:
+            link = entry.get("link")
+            if not link:
+                continue
+            title = strip_tags(entry.get("title"))
+            summary = strip_tags(entry.get("summary"))
+            if self.source.get("filter") and not matches_terms(f"{title} {summary}", self.terms):
+                self.counts["listed"] += 1
+                self.counts["filtered"] += 1
+                continue
+            published = from_struct(entry.get("published_parsed") or entry.get("updated_parsed")) \
+                or parse_date(entry.get("published") or entry.get("updated"))
+            outlet = (entry.get("source") or {}).get("title") or None
+            author = entry.get("author") or None
+            request = self.follow_article(response.urljoin(link), {
+                "title": title, "summary": summary, "published_at": published, "outlet": outlet, "author": author})
+            if request is not None:
+                yield request

@@ -1,0 +1,79 @@
+"""Store access for the dashboard: a small pool of connections (callbacks run in
+threads), and the aggregate reads, answered from the rollup tables when they cover the
+filters and by the shared store.queries functions otherwise."""
+import contextlib
+import queue
+import threading
+import time
+
+import store
+from store import queries, rollups
+
+
+def sum_by(rows, key):
+    """Add up per-period count rows into one row per `key` (articles and sentiments)."""
+    out = {}
+    for r in rows:
+        acc = out.setdefault(r[key], {key: r[key], "articles": 0, "negative": 0, "neutral": 0, "positive": 0})
+        for k in ("articles", "negative", "neutral", "positive"):
+            acc[k] += r[k] or 0
+    for acc in out.values():
+        n = acc["negative"] + acc["neutral"] + acc["positive"]
+        acc["negative_share"] = acc["negative"] / n if n else None
+        acc["net_sentiment"] = (acc["positive"] - acc["negative"]) / n if n else None
+    return out
+
+
+class Data:
+    def __init__(self, db_path=None, size=4):
+        self.path = store.resolve_path(db_path)
+        first = store.open_db(self.path)  # creates/migrates once, fails early with a clear error
+        rollups.ensure(first)
+        self._pool = queue.Queue()
+        self._pool.put(first)
+        self._opened, self._size, self._lock = 1, size, threading.Lock()
+        self._cache = {}
+
+    @contextlib.contextmanager
+    def db(self):
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                grow = self._opened < self._size
+                self._opened += grow
+            conn = store.open_db(self.path, migrate_schema=False) if grow else self._pool.get()
+        try:
+            if rollups.refresh_if_dirty(conn):
+                self._cache.pop("bounds", None)  # documents changed
+            yield conn
+        finally:
+            self._pool.put(conn)
+
+    def counts(self, db, by="day", group=None, filters=None):
+        rows = rollups.counts(db, by, group, filters)
+        return rows if rows is not None else queries.counts(db, by, group, filters)
+
+    def totals(self, db, filters=None):
+        row = rollups.totals(db, filters)
+        return row if row is not None else queries.totals(db, filters)
+
+    def group_totals(self, db, group, filters=None):
+        """{group value: counts over the whole period} (regions, topics, outlets side by side)."""
+        rows = rollups.group_totals(db, group, filters)
+        if rows is None:  # per-day counts add up exactly for articles and sentiments
+            return sum_by(queries.counts(db, "day", group, filters), group)
+        return {r[group]: r for r in rows}
+
+    def bounds(self, db):
+        """store.queries.date_bounds, remembered until the documents change (it scans the table)."""
+        return self.cached("bounds", 3600, lambda: queries.date_bounds(db))
+
+    def cached(self, key, seconds, compute):
+        """A value recomputed at most every `seconds` (slow whole-store summaries)."""
+        hit = self._cache.get(key)
+        if hit and time.monotonic() - hit[0] < seconds:
+            return hit[1]
+        value = compute()
+        self._cache[key] = (time.monotonic(), value)
+        return value

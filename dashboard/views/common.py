@@ -1,0 +1,72 @@
+"""Small building blocks shared by the views: KPI cards, messages, tables, number formats."""
+from dash import dash_table, dcc, html
+
+from dashboard.figures import FONT, GRAPH_CONFIG
+from nlp.labels import SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
+
+EMPTY_STORE = "아직 수집된 문서가 없습니다. 수집(python monitor.py crawl)과 분류(classify)를 먼저 실행하세요."
+NO_MATCH = "선택한 조건에 맞는 문서가 없습니다. 기간을 넓히거나 필터를 줄여 보세요."
+ONE_DAY = "이 기간에는 하루치 자료만 있어 추이 대신 그날의 값만 보입니다."
+
+
+def graph(id_, height=None):
+    return dcc.Loading(dcc.Graph(id=id_, config=GRAPH_CONFIG, style={"height": height} if height else None),
+                       type="dot")
+
+
+def notice(text, kind="info"):
+    return html.Div(text, className=f"notice notice-{kind}", role="status") if text else None
+
+
+def fmt_int(n):
+    return "-" if n is None else f"{n:,}"
+
+
+def fmt_pct(x, digits=1):
+    return "-" if x is None else f"{x * 100:.{digits}f}%"
+
+
+def change(cur, prev, pct_points=False):
+    """'▲ 12%' style change vs the previous period (percentage points for shares)."""
+    if cur is None or prev is None:
+        return "비교 불가"
+    if pct_points:
+        diff = (cur - prev) * 100
+        arrow = "▲" if diff > 0 else "▼" if diff < 0 else "―"
+        return f"{arrow} {abs(diff):.1f}%p"
+    if not prev:
+        return "이전 기간 0건" if cur else "변화 없음"
+    diff = (cur - prev) / prev * 100
+    arrow = "▲" if diff > 0 else "▼" if diff < 0 else "―"
+    return f"{arrow} {abs(diff):.0f}%"
+
+
+def kpi(label, value, delta, id_=None, hint=None):
+    return html.Div([html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value"),
+                     html.Div(delta, className="kpi-delta"), html.Div(hint, className="kpi-hint") if hint else None],
+                    className="kpi", **({"id": id_} if id_ else {}))
+
+
+def table(id_, rows, columns, page_size=15, **kw):
+    """A plain DataTable; columns = [(id, Korean name)] (markdown for links)."""
+    return dash_table.DataTable(
+        id=id_, data=rows, page_size=page_size, sort_action="native",
+        columns=[{"id": c, "name": n, **({"presentation": "markdown"} if c in ("title_link",) else {})}
+                 for c, n in columns],
+        style_cell={"fontFamily": FONT, "fontSize": 14, "textAlign": "left", "padding": "6px",
+                    "whiteSpace": "normal", "height": "auto", "maxWidth": 520},
+        style_header={"fontWeight": "bold", "backgroundColor": "#f3f5f8"},
+        markdown_options={"link_target": "_blank"}, **kw)
+
+
+def link(title, url):
+    title = (title or "(제목 없음)").replace("[", "(").replace("]", ")")
+    return f"[{title}]({url})" if url else title
+
+
+def label_names(row):
+    """Korean display values for a document row from store.queries.search_documents."""
+    return {"sentiment_ko": SENTIMENT_KO.get(row.get("sentiment"), "-"),
+            "kind_ko": SOURCE_KIND_KO.get(row.get("kind"), row.get("kind") or "-"),
+            "topics_ko": ", ".join(TOPICS.get(t, t) for t in row.get("topics") or []),
+            "regions_ko": ", ".join(row.get("regions") or [])}

@@ -1,0 +1,141 @@
+"""문서: searchable, sortable, paginated table; a detail panel with the model's labels and
+scores; staff corrections saved as annotations (store.labels.add_annotation)."""
+import json
+
+from dash import dash_table, dcc, html
+
+from dashboard.figures import FONT
+from dashboard.views.common import EMPTY_STORE, NO_MATCH, label_names, link, notice
+from nlp.labels import ALL_REGIONS, SENTIMENT_KO, TOPICS
+from store.queries import document_detail, search_documents
+
+TITLE = "문서"
+PAGE_SIZE = 20
+OUTPUTS = (("doc-notice", "children"), ("doc-table", "data"), ("doc-table", "page_count"),
+           ("doc-total", "children"))
+SORT_KO = {"published_desc": "최신순", "published_asc": "오래된순", "relevance_desc": "관련도순",
+           "outlet": "매체순", "title": "제목순"}
+RELEVANCE_KO = {"relevant": "관련 문서", "irrelevant": "무관으로 분류된 문서", "all": "전체"}
+COLUMNS = [("pub_date", "날짜"), ("outlet", "매체·기관"), ("kind_ko", "유형"), ("title_link", "제목 (원문 링크)"),
+           ("sentiment_ko", "감성"), ("topics_ko", "주제"), ("regions_ko", "지역"), ("origin_ko", "라벨")]
+ORIGIN_KO = {"model": "모델", "human": "사람", "model+human": "사람 수정"}
+
+
+def layout():
+    return html.Div([
+        html.Div(id="doc-notice"),
+        html.Div([
+            html.Label(["정렬 ", dcc.Dropdown(id="doc-sort", options=[{"label": v, "value": k} for k, v in SORT_KO.items()],
+                                             value="published_desc", clearable=False, style={"width": 160})]),
+            html.Label(["대상 ", dcc.RadioItems(id="doc-relevance", value="relevant", inline=True,
+                                              options=[{"label": v, "value": k} for k, v in RELEVANCE_KO.items()])]),
+            html.Span(id="doc-total", className="hint"),
+        ], className="toolbar"),
+        dash_table.DataTable(
+            id="doc-table", columns=[{"id": c, "name": n, **({"presentation": "markdown"} if c == "title_link" else {})}
+                                     for c, n in COLUMNS],
+            page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=1, data=[],
+            markdown_options={"link_target": "_blank"}, cell_selectable=True,
+            style_cell={"fontFamily": FONT, "fontSize": 14, "textAlign": "left", "padding": "6px",
+                        "whiteSpace": "normal", "height": "auto", "maxWidth": 520, "cursor": "pointer"},
+            style_header={"fontWeight": "bold", "backgroundColor": "#f3f5f8"}),
+        html.P("행을 누르면 아래에 상세 정보와 수정 양식이 열립니다. 제목을 누르면 원문이 새 창에서 열립니다.", className="hint"),
+        dcc.Store(id="ann-doc-id"), dcc.Store(id="ann-saved", data=0),
+        html.Div(id="doc-detail"),
+        html.Div(id="ann-form", style={"display": "none"}, className="panel", children=[
+            html.H3("라벨 수정 (사람 검토)"),
+            html.Label("관련성"), dcc.RadioItems(id="ann-relevant", inline=True,
+                                                options=[{"label": "관련", "value": 1}, {"label": "무관", "value": 0}]),
+            html.Label("감성"), dcc.RadioItems(id="ann-sentiment", inline=True,
+                                              options=[{"label": SENTIMENT_KO[s], "value": s}
+                                                       for s in ("negative", "neutral", "positive")]),
+            html.Label("주제"), dcc.Checklist(id="ann-topics", inline=True,
+                                             options=[{"label": v, "value": k} for k, v in TOPICS.items()]),
+            html.Label("지역"), dcc.Checklist(id="ann-regions", inline=True,
+                                             options=[{"label": r, "value": r} for r in ALL_REGIONS]),
+            html.Label("검토자 이름"), dcc.Input(id="ann-annotator", type="text", placeholder="예: 홍길동",
+                                              persistence=True, persistence_type="local"),
+            html.Label("메모 (선택)"), dcc.Textarea(id="ann-note", style={"width": "100%", "height": 60}),
+            html.Button("수정 저장", id="ann-save", n_clicks=0, className="button-primary"),
+            html.Div(id="ann-result", role="status"),
+        ]),
+    ])
+
+
+def table_page(db, ctx, relevance, sort, page):
+    f = ctx.filters.replace(relevance=relevance or "relevant")
+    docs, total = search_documents(db, f, sort=sort or "published_desc", limit=PAGE_SIZE,
+                                   offset=(page or 0) * PAGE_SIZE)
+    rows_ = [{"id": d["id"], "pub_date": d["pub_date"], "outlet": d["outlet"], **label_names(d),
+              "title_link": link(d["title"], d["url"]), "origin_ko": ORIGIN_KO.get(d["origin"], "미분류")}
+             for d in docs]
+    return rows_, total
+
+
+def render_table(db, ctx, relevance, sort, page):
+    if ctx.empty_store:
+        return {"doc-notice": notice(EMPTY_STORE, "warn"), "doc-table": [], "doc-table.page_count": 1,
+                "doc-total": ""}
+    rows_, total = table_page(db, ctx, relevance, sort, page)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return {"doc-notice": None if total else notice(NO_MATCH, "warn"), "doc-table": rows_,
+            "doc-table.page_count": pages,
+            "doc-total": f"{total:,}건 · {ctx.start} ~ {ctx.end}" + (f" · 검색어 '{ctx.state['q']}'" if ctx.state.get("q") else "")}
+
+
+def detail(db, doc_id):
+    """The detail panel and the form's initial values for one document."""
+    info = document_detail(db, doc_id)
+    if not info:
+        return notice("문서를 찾을 수 없습니다 (삭제되었을 수 있습니다).", "warn"), {}
+    d, label = info["document"], info["label"] or {}
+    model = info["classifications"][0] if info["classifications"] else None
+    scores = []
+    if model:
+        for name, value in sorted((model.get("sentiment_scores") or {}).items(), key=lambda kv: -kv[1]):
+            scores.append(f"{SENTIMENT_KO.get(name, name)} {value:.2f}")
+        topic_scores = sorted((model.get("topic_scores") or {}).items(), key=lambda kv: -kv[1])[:5]
+    panel = html.Div(className="panel", id="doc-detail-panel", children=[
+        html.H3(html.A(d["title"] or "(제목 없음)", href=d["url"], target="_blank")),
+        html.P(f"{d['outlet'] or '-'} · {d['pub_date'] or '날짜 미상'} · 기사 묶음 {info['cluster_size']}건", className="hint"),
+        html.P((d["summary"] or d["body"] or "")[:600]),
+        html.Table(className="labels", children=[
+            html.Tr([html.Th("관련성"), html.Td("관련" if label.get("relevant") else "무관" if label else "미분류"),
+                     html.Td(f"모델 점수 {label['relevance_score']:.2f}" if label.get("relevance_score") is not None else "")]),
+            html.Tr([html.Th("감성"), html.Td(SENTIMENT_KO.get(label.get("sentiment"), "-")), html.Td(", ".join(scores))]),
+            html.Tr([html.Th("주제"), html.Td(", ".join(TOPICS.get(t, t) for t in label.get("topics") or []) or "-"),
+                     html.Td(", ".join(f"{TOPICS.get(k, k)} {v:.2f}" for k, v in topic_scores) if model else "")]),
+            html.Tr([html.Th("지역"), html.Td(", ".join(label.get("regions") or []) or "-"), html.Td("")]),
+            html.Tr([html.Th("모델"), html.Td(label.get("model_version") or "-"),
+                     html.Td(ORIGIN_KO.get(label.get("origin"), ""))]),
+        ]),
+        html.Details([html.Summary(f"사람 수정 기록 {len(info['annotations'])}건"),
+                      html.Ul([html.Li(f"{a['created_at']} {a['annotator']}: " + _annotation_text(a))
+                               for a in info["annotations"]])]) if info["annotations"] else None,
+    ])
+    form = {"relevant": label.get("relevant", 1) if label else 1, "sentiment": label.get("sentiment"),
+            "topics": label.get("topics") or [], "regions": label.get("regions") or []}
+    return panel, form
+
+
+def _annotation_text(a):
+    parts = []
+    if a["relevant"] is not None:
+        parts.append("관련" if a["relevant"] else "무관")
+    if a["sentiment"]:
+        parts.append(SENTIMENT_KO.get(a["sentiment"], a["sentiment"]))
+    for key, names in (("topics", TOPICS), ("regions", {})):
+        if a[key]:
+            parts.append(", ".join(names.get(v, v) for v in json.loads(a[key])))
+    if a["note"]:
+        parts.append(f"메모: {a['note']}")
+    return " / ".join(parts) or "-"
+
+
+def rows(data, db, ctx, relevance="relevant", sort="published_desc", limit=5000):
+    docs, _ = search_documents(db, ctx.filters.replace(relevance=relevance or "relevant"),
+                               sort=sort or "published_desc", limit=limit)
+    return [{"날짜": d["pub_date"], "매체·기관": d["outlet"], "유형": label_names(d)["kind_ko"], "제목": d["title"],
+             "링크": d["url"], "감성": label_names(d)["sentiment_ko"], "주제": label_names(d)["topics_ko"],
+             "지역": label_names(d)["regions_ko"], "관련도 점수": d["relevance_score"], "문서 ID": d["id"]}
+            for d in docs]

@@ -1,0 +1,71 @@
+"""주제: topic volume over time, topic × sentiment, rising topics, top Kiwi keywords."""
+from dash import html
+
+from dashboard import figures
+from dashboard.keywords import top_keywords
+from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, notice, table
+from nlp.labels import TOPICS
+from store.queries import search_documents
+
+TITLE = "주제"
+OUTPUTS = (("tp-notice", "children"), ("tp-lines", "figure"), ("tp-sent", "figure"), ("tp-rising", "children"))
+KEYWORD_OUTPUTS = (("tp-keywords", "figure"),)  # own callback: Kiwi is the slow part
+KEYWORD_SAMPLE = 300  # newest titles of the period fed to Kiwi
+
+
+def layout():
+    return html.Div([html.Div(id="tp-notice"), graph("tp-lines"),
+                     html.Div([html.Div(graph("tp-sent"), className="half"),
+                               html.Div(graph("tp-keywords"), className="half")], className="row"),
+                     html.H3("떠오르는 주제 (이전 기간 대비)"), html.Div(id="tp-rising")])
+
+
+def topic_rows(data, db, ctx):
+    cur = data.group_totals(db, "topic", ctx.filters)
+    prev = data.group_totals(db, "topic", ctx.prev_filters)
+    out = []
+    for topic, label in TOPICS.items():
+        c, p = cur.get(topic), prev.get(topic, {})
+        if c:
+            out.append({**c, "label": label, "prev_articles": p.get("articles", 0),
+                        "growth": (c["articles"] - p.get("articles", 0)) / max(p.get("articles", 0), 1)})
+    return out
+
+
+def render(data, db, ctx):
+    if ctx.empty_store:
+        msg = figures.message(EMPTY_STORE)
+        return {"tp-notice": notice(EMPTY_STORE, "warn"), "tp-lines": msg, "tp-sent": msg, "tp-rising": None}
+    rows_ = topic_rows(data, db, ctx)
+    if not rows_:
+        msg = figures.message(NO_MATCH)
+        return {"tp-notice": notice(NO_MATCH, "warn"), "tp-lines": msg, "tp-sent": msg, "tp-rising": None}
+    lines = data.counts(db, ctx.by, "topic", ctx.filters)
+    rising = sorted(rows_, key=lambda r: (r["growth"], r["articles"]), reverse=True)
+    return {"tp-notice": None, "tp-lines": figures.topic_lines(lines, ctx.by),
+            "tp-sent": figures.sentiment_bars(rows_, "topic", TOPICS, "주제별 감성", 420),
+            "tp-rising": table("tp-rising-table", [{
+                "주제": r["label"], "기사 수": fmt_int(r["articles"]), "이전 기간": fmt_int(r["prev_articles"]),
+                "변화": change(r["articles"], r["prev_articles"]), "부정 비율": fmt_pct(r["negative_share"])}
+                for r in rising], [(c, c) for c in ("주제", "기사 수", "이전 기간", "변화", "부정 비율")], page_size=11)}
+
+
+def render_keywords(data, db, ctx):
+    if ctx.empty_store:
+        return {"tp-keywords": figures.message(EMPTY_STORE, "주요 키워드")}
+    docs, _ = search_documents(db, ctx.filters, limit=KEYWORD_SAMPLE)
+    return {"tp-keywords": _keywords_figure(top_keywords([d["title"] for d in docs]), len(docs))}
+
+
+def _keywords_figure(words, n_docs):
+    if not words:
+        return figures.message("키워드를 뽑을 제목이 없습니다.", "주요 키워드")
+    words = words[::-1]
+    return figures.hbar([w for w, _ in words], [c for _, c in words],
+                        f"주요 키워드 (최근 제목 {n_docs:,}건, 형태소 분석)", hover="%{y}: 제목 %{x}건")
+
+
+def rows(data, db, ctx):
+    return [{"주제": r["label"], "기사 수": r["articles"], "이전 기간 기사 수": r["prev_articles"],
+             "부정": r["negative"], "중립": r["neutral"], "긍정": r["positive"], "부정 비율": r["negative_share"]}
+            for r in topic_rows(data, db, ctx)]

@@ -1,0 +1,158 @@
+"""Render a built digest as e-mail HTML (inline CSS, table layout) and plain text.
+
+`image_src` maps chart names to what <img src> gets: 'cid:...' in mail, data: URIs in a
+preview file.
+"""
+import html
+
+from nlp.labels import SENTIMENT_KO
+
+FONT = "font-family:'Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR',sans-serif;"
+H2 = f"{FONT}font-size:16px;color:#1d3557;margin:22px 0 8px;padding-bottom:4px;border-bottom:2px solid #1d3557;"
+P = f"{FONT}font-size:14px;color:#222;line-height:1.6;margin:4px 0;"
+SMALL = f"{FONT}font-size:12px;color:#666;"
+TD = f"{FONT}font-size:13px;color:#222;padding:6px 8px;border-bottom:1px solid #e5e5e5;vertical-align:top;"
+TH = f"{FONT}font-size:12px;color:#555;padding:6px 8px;border-bottom:1px solid #bbb;text-align:left;background:#f4f6f9;"
+A = "color:#1d4f91;text-decoration:none;"
+e = html.escape
+
+
+def pct(x):
+    return "-" if x is None else f"{x * 100:.0f}%"
+
+
+def signed_pct(x):
+    return "" if x is None else f"{x * 100:+.0f}%"
+
+
+def points(x):
+    return "" if x is None else f"{x * 100:+.0f}%p"
+
+
+def _kpi(title, value, note):
+    return (f'<td style="{FONT}padding:10px;border:1px solid #dde3ea;background:#f9fbfd;width:25%;">'
+            f'<div style="{SMALL}">{e(title)}</div>'
+            f'<div style="{FONT}font-size:22px;font-weight:bold;color:#1d3557;">{e(value)}</div>'
+            f'<div style="{SMALL}">{e(note)}</div></td>')
+
+
+def _kpis(section):
+    t, c = section["totals"], section["change"]
+    lo, hi = t["negative_ci"]
+    ci = f"95% 구간 {pct(lo)}~{pct(hi)}" if lo is not None else "분류된 기사 없음"
+    return ('<table role="presentation" width="100%" cellspacing="6" cellpadding="0"><tr>'
+            + _kpi("관련 기사", f"{t['articles']:,}건", f"지난주 대비 {signed_pct(c['articles']) or '-'}")
+            + _kpi("기사 묶음(스토리)", f"{t['stories']:,}건", f"지난주 대비 {signed_pct(c['stories']) or '-'}")
+            + _kpi("보도 매체", f"{t['outlets']:,}곳", f"지난주 {section['previous']['outlets']:,}곳")
+            + _kpi("부정 비율", pct(t["negative_share"]), f"지난주 대비 {points(section['negative_change']) or '-'} · {ci}")
+            + "</tr></table>")
+
+
+def _stories_table(stories, empty):
+    if not stories:
+        return f'<p style="{P}">{e(empty)}</p>'
+    rows = "".join(
+        f'<tr><td style="{TD}">{i}</td><td style="{TD}"><a href="{e(s["url"])}" style="{A}">{e(s["title"] or "(제목 없음)")}</a>'
+        f'<div style="{SMALL}">{e(s["lead_outlet"] or "")} · {e(", ".join(s["topics"]))}</div></td>'
+        f'<td style="{TD}text-align:right;">{s["outlets"]}곳</td><td style="{TD}text-align:right;">{s["articles"]}건</td>'
+        f'<td style="{TD}">{e(SENTIMENT_KO.get(s["sentiment"], "-"))}</td></tr>'
+        for i, s in enumerate(stories, 1))
+    return (f'<table role="presentation" width="100%" cellspacing="0" cellpadding="0">'
+            f'<tr><th style="{TH}">#</th><th style="{TH}">기사 (대표 보도)</th><th style="{TH}">매체</th>'
+            f'<th style="{TH}">기사</th><th style="{TH}">논조</th></tr>{rows}</table>')
+
+
+def _section_html(section, heading):
+    return (f'<h2 style="{H2}">{e(heading)}</h2>' + _kpis(section)
+            + f'<h3 style="{H2}font-size:14px;border-bottom:1px solid #ccc;">많이 보도된 기사</h3>'
+            + _stories_table(section["top"], "이번 주 관련 기사가 없습니다.")
+            + f'<h3 style="{H2}font-size:14px;border-bottom:1px solid #ccc;">비판적 보도</h3>'
+            + _stories_table(section["critical"], "이번 주 부정 논조 기사가 없습니다."))
+
+
+def _list(items, empty):
+    if not items:
+        return f'<p style="{P}">{e(empty)}</p>'
+    return '<ul style="margin:4px 0 4px 18px;padding:0;">' + "".join(
+        f'<li style="{P}">{item}</li>' for item in items) + "</ul>"
+
+
+def render_html(ctx, image_src):
+    parts = [
+        f'<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{e(ctx["subject"])}</title></head>',
+        f'<body style="margin:0;padding:0;background:#eef1f5;">',
+        '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" style="background:#eef1f5;"><tr><td align="center">',
+        f'<table role="presentation" width="680" cellspacing="0" cellpadding="0" style="max-width:680px;width:100%;background:#ffffff;">',
+        f'<tr><td style="background:#1d3557;padding:18px 22px;"><div style="{FONT}font-size:13px;color:#c9d6e8;">자치경찰 언론 모니터 · 주간 동향</div>'
+        f'<div style="{FONT}font-size:21px;font-weight:bold;color:#ffffff;">{e(ctx["label"])} ({e(ctx["monday"])} ~ {e(ctx["sunday"])})</div></td></tr>',
+        '<tr><td style="padding:8px 22px 22px;">',
+    ]
+    if ctx["regional"]:
+        parts.append(_section_html(ctx["regional"], f"우리 지역: {ctx['region']}"))
+    parts.append(_section_html(ctx["national"], "전국 동향"))
+    parts.append(f'<h2 style="{H2}">최근 12주 추이</h2>')
+    for name, alt in (("volume", "주별 관련 기사 수 차트"), ("negative", "주별 부정 비율 차트")):
+        parts.append(f'<img src="{e(image_src[name])}" alt="{alt}" width="600" '
+                     f'style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:6px 0;">')
+    parts.append(f'<h2 style="{H2}">급증 알림</h2>')
+    parts.append(_list([e(s["text"]) for s in ctx["spikes"]], "이번 주 감지된 급증이 없습니다."))
+    if ctx["spikes_total"] > len(ctx["spikes"]):
+        parts.append(f'<p style="{SMALL}">외 {ctx["spikes_total"] - len(ctx["spikes"])}건은 대시보드에서 볼 수 있습니다.</p>')
+    parts.append(f'<h2 style="{H2}">시민단체 성명·논평</h2>')
+    parts.append(_list([f'<a href="{e(c["url"])}" style="{A}">{e(c["title"] or "(제목 없음)")}</a> '
+                        f'<span style="{SMALL}">{e(c["outlet"] or "")} · {e(c["pub_date"] or "")}</span>'
+                        for c in ctx["civic"]], "이번 주 수집된 시민단체 성명이 없습니다."))
+    parts.append(f'<h2 style="{H2}">떠오르는 주제</h2>')
+    parts.append(_list([f'{e(r["topic"])}: {r["articles"]}건 <span style="{SMALL}">(직전 4주 평균 {r["average"]:.1f}건)</span>'
+                        for r in ctx["rising"]], "눈에 띄게 늘어난 주제가 없습니다."))
+    parts.append(f'<h2 style="{H2}">지역별 동향</h2>')
+    if ctx["regions"]:
+        rows = "".join(f'<tr><td style="{TD}">{e(r["region"])}</td><td style="{TD}text-align:right;">{r["articles"]}건</td>'
+                       f'<td style="{TD}text-align:right;">{r["previous"]}건</td>'
+                       f'<td style="{TD}text-align:right;">{pct(r["negative_share"])}</td></tr>' for r in ctx["regions"])
+        parts.append(f'<table role="presentation" width="100%" cellspacing="0" cellpadding="0"><tr><th style="{TH}">지역</th>'
+                     f'<th style="{TH}text-align:right;">이번 주</th><th style="{TH}text-align:right;">지난주</th>'
+                     f'<th style="{TH}text-align:right;">부정 비율</th></tr>{rows}</table>')
+    else:
+        parts.append(f'<p style="{P}">지역별 기사가 없습니다.</p>')
+    parts.append(f'<p style="{P}margin-top:22px;"><a href="{e(ctx["dashboard_url"])}" '
+                 f'style="{A}display:inline-block;background:#1d3557;color:#ffffff;padding:10px 16px;border-radius:4px;">'
+                 f'대시보드에서 이번 주 자세히 보기</a></p>')
+    parts.append(f'<p style="{SMALL}margin-top:18px;">관련 기사는 분류 모델이 자치경찰제 관련으로 판단한 기사이며, 같은 내용의 '
+                 f'중복·전재 기사는 한 번만 셉니다. 기사 묶음은 같은 사안을 다룬 기사들의 모음입니다. 이 메일은 자동 발송되었습니다.</p>')
+    parts.append("</td></tr></table></td></tr></table></body></html>")
+    return "\n".join(parts)
+
+
+def _text_section(section, heading):
+    t, c = section["totals"], section["change"]
+    lines = [f"■ {heading}",
+             f"- 관련 기사 {t['articles']:,}건 (지난주 대비 {signed_pct(c['articles']) or '-'}), "
+             f"기사 묶음 {t['stories']:,}건, 보도 매체 {t['outlets']:,}곳",
+             f"- 부정 비율 {pct(t['negative_share'])} (지난주 대비 {points(section['negative_change']) or '-'})",
+             "", "많이 보도된 기사:"]
+    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {s['url']}"
+              for i, s in enumerate(section["top"], 1)] or ["  (없음)"]
+    lines += ["", "비판적 보도:"]
+    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {s['url']}"
+              for i, s in enumerate(section["critical"], 1)] or ["  (없음)"]
+    return lines + [""]
+
+
+def render_text(ctx):
+    lines = [ctx["subject"], "=" * 40, ""]
+    if ctx["regional"]:
+        lines += _text_section(ctx["regional"], f"우리 지역: {ctx['region']}")
+    lines += _text_section(ctx["national"], "전국 동향")
+    more = ctx["spikes_total"] - len(ctx["spikes"])
+    lines += ["■ 급증 알림"] + ([f"- {s['text']}" for s in ctx["spikes"]] or ["- 없음"])
+    lines += ([f"- 외 {more}건은 대시보드에서 볼 수 있습니다."] if more > 0 else []) + [""]
+    lines += ["■ 시민단체 성명·논평"] + ([f"- {c['title']} ({c['outlet'] or ''}, {c['pub_date'] or ''})\n  {c['url']}"
+                                  for c in ctx["civic"]] or ["- 없음"]) + [""]
+    lines += ["■ 떠오르는 주제"] + ([f"- {r['topic']}: {r['articles']}건 (직전 4주 평균 {r['average']:.1f}건)"
+                               for r in ctx["rising"]] or ["- 없음"]) + [""]
+    lines += ["■ 지역별 동향"] + ([f"- {r['region']}: {r['articles']}건 (지난주 {r['previous']}건), 부정 {pct(r['negative_share'])}"
+                               for r in ctx["regions"]] or ["- 없음"]) + [""]
+    lines += [f"대시보드: {ctx['dashboard_url']}", "", "차트는 HTML 메일에서 볼 수 있습니다. 이 메일은 자동 발송되었습니다."]
+    return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""Service settings: config/settings.toml (schedule, dashboard, recipients, spikes) and the
+SMTP settings from environment variables. Bad values raise SettingsError naming the fix."""
+import dataclasses
+import os
+import re
+import tomllib
+from pathlib import Path
+
+from nlp.labels import ALL_REGIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SETTINGS = ROOT / "config" / "settings.toml"
+DEFAULTS = {
+    "schedule": {"timezone": "Asia/Seoul", "crawl_every_hours": 3, "digest_day": "mon",
+                 "digest_time": "08:00", "spike_check_time": "07:30", "digest_retry_minutes": 30,
+                 "misfire_grace_minutes": 60},
+    "dashboard": {"host": "127.0.0.1", "port": 8050, "public_url": ""},
+    "digest": {"subject_prefix": "[자치경찰 언론 모니터]", "top_stories": 5, "civic_statements": 8,
+               "max_attempts": 8},
+    "recipients": [],
+    "spikes": {"alert_email": False, "alert_z": 4.0, "alert_min_hours": 12},
+}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class SettingsError(ValueError):
+    """A configuration problem explained so an operator can fix it."""
+
+
+def load_settings(path=None):
+    path = Path(path or os.environ.get("MONITOR_SETTINGS") or DEFAULT_SETTINGS)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"settings file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+    settings = {key: (dict(value) if isinstance(value, dict) else value) for key, value in DEFAULTS.items()}
+    for key, value in raw.items():
+        if key not in DEFAULTS:
+            raise SettingsError(f"{path}: unknown section [{key}] (known: {', '.join(DEFAULTS)})")
+        settings[key] = {**settings[key], **value} if isinstance(value, dict) else value
+    settings["recipients"] = [_recipient(r, path) for r in settings["recipients"]]
+    for key in ("digest_time", "spike_check_time"):
+        parse_time(settings["schedule"][key], f"{path}: [schedule] {key}")
+    settings["path"] = str(path)
+    return settings
+
+
+def _recipient(entry, path):
+    email = (entry.get("email") or "").strip()
+    if not EMAIL.match(email):
+        raise SettingsError(f"{path}: recipient {entry!r} needs a valid email = \"name@domain\"")
+    region = entry.get("region") or None
+    if region and region not in ALL_REGIONS:
+        raise SettingsError(f"{path}: recipient {email}: unknown region {region!r} "
+                            f"(use one of {', '.join(ALL_REGIONS)})")
+    return {"email": email, "name": entry.get("name") or "", "region": region}
+
+
+def parse_time(text, where="time"):
+    """'08:00' -> (8, 0)."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(text))
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(f"{where} must look like \"08:00\", not {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def parse_recipients(text):
+    """--recipients 'a@x.kr,b@y.kr:서울' -> recipient dicts (region after a colon)."""
+    out = []
+    for item in filter(None, (s.strip() for s in (text or "").split(","))):
+        email, _, region = item.partition(":")
+        out.append(_recipient({"email": email, "region": region or None}, "--recipients"))
+    return out
+
+
+def dashboard_url(settings):
+    d = settings["dashboard"]
+    return (d.get("public_url") or f"http://{d['host']}:{d['port']}").rstrip("/")
+
+
+@dataclasses.dataclass
+class Smtp:
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    user: str
+    password: str
+    sender: str
+    timeout: float = 30.0
+
+
+def smtp_from_env(env=None):
+    env = os.environ if env is None else env
+    host = env.get("MONITOR_SMTP_HOST", "").strip()
+    sender = env.get("MONITOR_SMTP_SENDER", "").strip() or env.get("MONITOR_SMTP_USER", "").strip()
+    if not host or not sender:
+        raise SettingsError("SMTP is not configured: set MONITOR_SMTP_HOST and MONITOR_SMTP_SENDER "
+                            "(and MONITOR_SMTP_PORT, MONITOR_SMTP_SECURITY, MONITOR_SMTP_USER, "
+                            "MONITOR_SMTP_PASSWORD as needed)")
+    security = env.get("MONITOR_SMTP_SECURITY", "starttls").strip().lower()
+    if security not in ("starttls", "ssl", "none"):
+        raise SettingsError(f"MONITOR_SMTP_SECURITY must be starttls, ssl or none, not {security!r}")
+    default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
+    try:
+        port = int(env.get("MONITOR_SMTP_PORT") or default_port)
+    except ValueError:
+        raise SettingsError(f"MONITOR_SMTP_PORT must be a number, not {env.get('MONITOR_SMTP_PORT')!r}") from None
+    return Smtp(host, port, security, env.get("MONITOR_SMTP_USER", ""), env.get("MONITOR_SMTP_PASSWORD", ""), sender)

@@ -1,0 +1,100 @@
+"""HTTP API on the dashboard's Flask server: GET /api/v1/trends and /api/v1/documents.
+
+Same parameters as `monitor.py export` (see docs/api.md), plus format=json|csv, page and
+per_page. Bad parameters get 400 with {"error": message}.
+"""
+import json
+import math
+
+import flask
+
+from export import jobs
+from export.meta import describe, stamp
+from export.params import FILTER_KEYS, ParamError, choice, integer
+from export.writers import csv_bytes
+from store import StoreError, open_db
+from store.queries import QueryError, search_documents
+
+MAX_PER_PAGE = 1000
+COMMON = set(FILTER_KEYS) | {"format", "page", "per_page"}
+ALLOWED = {"trends": COMMON | {"by", "group", "shape", "metric"}, "documents": COMMON | {"with_text"}}
+
+
+def register(server, db_path=None):
+    """Add the /api/v1 routes to a Flask app; each request opens the store at `db_path`
+    (None: $MONITOR_DB or data/monitor.db)."""
+    api = flask.Blueprint("export_api", __name__, url_prefix="/api/v1")
+
+    @api.get("/trends")
+    def trends():
+        return _serve("trends", db_path)
+
+    @api.get("/documents")
+    def documents():
+        return _serve("documents", db_path)
+
+    server.register_blueprint(api)
+    return server
+
+
+def _serve(dataset, db_path):
+    raw = flask.request.args.to_dict(flat=False)
+    try:
+        unknown = sorted(set(raw) - ALLOWED[dataset])
+        if unknown:
+            raise ParamError(f"알 수 없는 매개변수 / unknown parameter(s): {', '.join(unknown)} "
+                             f"(allowed: {', '.join(sorted(ALLOWED[dataset]))})")
+        fmt = choice("format", raw.get("format"), ("json", "csv"), "json")
+        page = integer("page", raw.get("page"), 1, 1, 10**9)
+        per_page = integer("per_page", raw.get("per_page"), 100, 1, MAX_PER_PAGE)
+        db = open_db(db_path)
+    except QueryError as exc:
+        return _error(400, str(exc))
+    except StoreError as exc:
+        return _error(503, str(exc))
+    try:
+        return _page(db, dataset, raw, fmt, page, per_page)
+    except QueryError as exc:
+        return _error(400, str(exc))
+    finally:
+        db.conn.close()
+
+
+def _page(db, dataset, raw, fmt, page, per_page):
+    offset, matched = (page - 1) * per_page, None
+    if dataset == "trends":
+        columns, rows, filters, parameters = jobs.trends(db, raw)
+        total, rows = len(rows), rows[offset:offset + per_page]
+    else:
+        columns, rows, filters, parameters = jobs.documents(db, raw, limit=per_page, offset=offset)
+        total = matched = search_documents(db, filters, limit=0)[1]
+        rows = list(rows)
+    pages = max(1, math.ceil(total / per_page))
+    links = _links(page, pages)
+    headers = {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page)}
+    if links:
+        headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    if fmt == "csv":
+        headers["Content-Disposition"] = f'attachment; filename="{dataset}-page{page}.csv"'
+        return flask.Response(csv_bytes(columns, rows), headers=headers,
+                              content_type="text/csv; charset=utf-8")
+    meta = stamp(describe(db, dataset, filters, parameters, columns, total, matched))
+    meta.update(page=page, per_page=per_page, pages=pages)
+    body = {"meta": meta, "links": links, "data": rows}
+    return flask.Response(json.dumps(body, ensure_ascii=False), mimetype="application/json", headers=headers)
+
+
+def _links(page, pages):
+    """next/prev URLs: the request's own URL with another page number."""
+    args = flask.request.args.to_dict(flat=False)
+    links = {}
+    for rel, number in (("prev", page - 1), ("next", page + 1)):
+        if 1 <= number <= pages:
+            args["page"] = [str(number)]
+            links[rel] = flask.url_for(flask.request.endpoint, _external=True, **args)
+    return links
+
+
+def _error(status, message):
+    body = json.dumps({"error": message, "status": status}, ensure_ascii=False)
+    return flask.Response(body, status=status, mimetype="application/json")

@@ -1,0 +1,38 @@
+"""Column names and logical types of every export (docs/data-dictionary.md explains each).
+
+Types: str, int, float, date (YYYY-MM-DD), list (of strings). Writers map them per format.
+"""
+from nlp.labels import SENTIMENTS, TOPICS
+
+COUNT_COLUMNS = [("articles", "int"), ("stories", "int"), ("outlets", "int"),
+                 ("negative", "int"), ("neutral", "int"), ("positive", "int")]
+SHARE_COLUMNS = [("negative_share", "float"), ("neutral_share", "float"),
+                 ("positive_share", "float"), ("net_sentiment", "float")]
+METRICS = [name for name, _ in COUNT_COLUMNS + SHARE_COLUMNS]
+# Documents export: the order here is the column order in every file.
+DOCUMENT_COLUMNS = [
+    ("id", "str"), ("url", "str"), ("canonical_url", "str"), ("source", "str"),
+    ("source_kind", "str"), ("outlet", "str"), ("title", "str"), ("summary", "str"),
+    ("lang", "str"), ("published_at", "str"), ("pub_date", "date"), ("date_source", "str"),
+    ("cluster_id", "str"), ("duplicate_of", "str"),
+    ("relevant", "int"), ("relevance_score", "float"), ("sentiment", "str"),
+    *[(f"sentiment_score_{s}", "float") for s in SENTIMENTS],
+    ("topics", "list"), *[(f"topic_score_{t}", "float") for t in TOPICS],
+    ("regions", "list"), ("model_version", "str"), ("label_origin", "str"),
+]
+BODY_COLUMN = ("body", "str")
+
+
+def trend_columns(groups):
+    """Long form: period, one column per group, then the counts and shares."""
+    return [("period", "date"), *[(g, "str") for g in groups], *COUNT_COLUMNS, *SHARE_COLUMNS]
+
+
+def wide_columns(keys, metric):
+    """Wide form: period, then one column per group value holding `metric`."""
+    kind = dict(COUNT_COLUMNS + SHARE_COLUMNS)[metric]
+    return [("period", "date"), *[(k, kind) for k in keys]]
+
+
+def document_columns(with_text=False):
+    return DOCUMENT_COLUMNS + ([BODY_COLUMN] if with_text else [])

@@ -1,0 +1,33 @@
+"""CLI: python monitor.py classify"""
+from __future__ import annotations
+
+import json
+import sys
+
+HELP = "새 문서/오래된 문서 분류 / classify new or stale documents in the store"
+
+
+def add_arguments(parser):
+    parser.add_argument("--model", default=None, help="encoder: local HF folder or hub id")
+    parser.add_argument("--classifier", default=None, help="classifier bundle directory")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--reclassify", action="store_true",
+                        help="classify every document again, even if this version already did")
+
+
+def run(args) -> int:
+    import store
+    from nlp.classify import classify_pending
+    from nlp.convert import ConversionError
+    from nlp.errors import ModelMissing
+    try:
+        db = store.open_db(getattr(args, "db", None))
+        counts = classify_pending(db, classifier_dir=args.classifier, model=args.model,
+                                  batch_size=args.batch_size, limit=args.limit,
+                                  reclassify=args.reclassify)
+    except (ModelMissing, ConversionError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(counts, ensure_ascii=False))
+    return 1 if counts["failed"] and not counts["classified"] else 0

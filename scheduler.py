@@ -1,0 +1,367 @@
+#!/usr/bin/env python
+"""자치경찰 언론 모니터 서비스: runs the pipeline on a schedule and serves the dashboard.
+
+    python scheduler.py                 # schedule + dashboard on 127.0.0.1:8050
+    python scheduler.py --once          # one full cycle, then exit (cron)
+    python scheduler.py --demo          # bundled sample site into data/demo.db, then serve
+
+Jobs (APScheduler 3, Korean time, persisted in the SQLite DB, max_instances=1, coalesce,
+misfire grace): crawl → classify → refresh every N hours; daily spike check; weekly
+digest; digest retry/catch-up. Job functions are top-level and take plain arguments so
+the SQLAlchemy job store can persist them. See docs/operations.md.
+"""
+import argparse
+import datetime as dt
+import fcntl
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+DEMO_DB = ROOT / "data" / "demo.db"
+DEMO_SOURCES = ROOT / "config" / "demo_sources.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+log = logging.getLogger("scheduler")
+STOPPING = threading.Event()  # set on Ctrl-C / SIGTERM: a running cycle stops after its crawl
+
+
+class SchedulerLocked(RuntimeError):
+    """Another scheduler.py holds the DB."""
+
+
+# ---------------------------------------------------------------- jobs (plain arguments only)
+
+def crawl_cycle_job(db_path, model=None, sources_config=None, base_url=None):
+    """Crawl all enabled sources (Scrapy runs in its own process), classify the new
+    documents, refresh the query planner's statistics."""
+    from crawler.run import crawl
+    from nlp.classify import classify_pending
+    from store import open_db
+    result = {"crawl": crawl(str(db_path), config_path=sources_config, base_url=base_url)}
+    if STOPPING.is_set():
+        log.info("stopping: classification left for the next cycle")
+        return result
+    db = open_db(db_path)
+    try:
+        result["classify"] = classify_pending(db, model=model, progress=False)
+        refresh_rollups(db)
+    finally:
+        db.conn.close()
+    log.info("cycle done: %s", result)
+    return result
+
+
+def refresh_rollups(db):
+    """Recompute the dashboard's daily rollups for the days the new labels touched
+    (store.rollups) and keep the query planner's statistics fresh."""
+    from store import rollups
+    rollups.ensure(db)
+    db.execute("PRAGMA optimize")
+
+
+def spike_job(db_path, settings_path=None, date_from=None, date_to=None):
+    from analysis.spikes import SpikeParams, detect_spikes
+    from digest.alerts import send_spike_alerts
+    from digest.settings import load_settings
+    from store import open_db
+    settings = load_settings(settings_path)
+    db = open_db(db_path)
+    try:
+        spikes = detect_spikes(db, date_from, date_to, SpikeParams.from_config(settings["spikes"]))
+        log.info("spike check: %d spikes", len(spikes))
+        if settings["spikes"].get("alert_email"):
+            send_spike_alerts(db, settings)
+        return spikes
+    finally:
+        db.conn.close()
+
+
+def digest_job(db_path, settings_path=None, week=None, now=None):
+    """Send the last complete week's digest (or `week`) to recipients not yet served."""
+    from digest.build import last_complete_week
+    from digest.send import send_week
+    from digest.settings import SettingsError, load_settings, smtp_from_env
+    from store import open_db
+    settings = load_settings(settings_path)
+    if not settings["recipients"]:
+        log.info("digest: no recipients configured")
+        return None
+    try:
+        smtp = smtp_from_env()
+    except SettingsError as exc:
+        smtp = exc  # recorded as a failure per recipient, retried later
+    db = open_db(db_path)
+    try:
+        return send_week(db, week or last_complete_week(now), settings["recipients"], settings, smtp,
+                         settings["digest"]["max_attempts"])
+    finally:
+        db.conn.close()
+
+
+def digest_retry_job(db_path, settings_path=None, now=None):
+    """Retry failed sends; catch up this week's digest if the weekly job was missed."""
+    from digest.send import retry_failed
+    from digest.settings import SettingsError, load_settings, smtp_from_env
+    from store import open_db
+    settings = load_settings(settings_path)
+    if not settings["recipients"]:
+        return None
+    if digest_due(settings, now):
+        digest_job(db_path, settings_path, now=now)
+    try:
+        smtp = smtp_from_env()
+    except SettingsError as exc:
+        smtp = exc
+    db = open_db(db_path)
+    try:
+        return retry_failed(db, settings["recipients"], settings, smtp, settings["digest"]["max_attempts"])
+    finally:
+        db.conn.close()
+
+
+def digest_due(settings, now=None):
+    """True once this week's digest time has passed (Korean time)."""
+    from digest.settings import parse_time
+    sched = settings["schedule"]
+    tz = ZoneInfo(sched["timezone"])
+    now = (now or dt.datetime.now(tz)).astimezone(tz)
+    hour, minute = parse_time(sched["digest_time"])
+    day = now.date() - dt.timedelta(days=now.weekday()) + dt.timedelta(days=WEEKDAYS.index(sched["digest_day"]))
+    return now >= dt.datetime.combine(day, dt.time(hour, minute), tz)
+
+
+def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base_url=None, spikes_all=False):
+    """One full cycle: crawl, classify, refresh, spikes, digest (if due and not yet sent)."""
+    result = crawl_cycle_job(db_path, model, sources_config, base_url)
+    date_from = date_to = None
+    if spikes_all:  # demo: the sample site's dates are in the past
+        from store import open_db
+        from store.queries import date_bounds
+        db = open_db(db_path)
+        date_from, date_to = date_bounds(db)
+        db.conn.close()
+    result["spikes"] = len(spike_job(db_path, settings_path, date_from, date_to))
+    from digest.settings import load_settings
+    if digest_due(load_settings(settings_path)):
+        result["digest"] = digest_retry_job(db_path, settings_path)
+    return result
+
+
+# ---------------------------------------------------------------- schedule
+
+def job_specs(settings, db_path, settings_path=None, model=None, sources_config=None, base_url=None):
+    """(id, name, func ref, trigger, args) for every job."""
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+    from digest.settings import parse_time
+    s = settings["schedule"]
+    tz = ZoneInfo(s["timezone"])
+    if s["digest_day"] not in WEEKDAYS:
+        from digest.settings import SettingsError
+        raise SettingsError(f"[schedule] digest_day must be one of {', '.join(WEEKDAYS)}, not {s['digest_day']!r}")
+    dh, dm = parse_time(s["digest_time"])
+    sh, sm = parse_time(s["spike_check_time"])
+    db_path, settings_path = str(db_path), (str(settings_path) if settings_path else None)
+    return [
+        ("crawl_cycle", "수집·분류·집계 갱신", "scheduler:crawl_cycle_job",
+         IntervalTrigger(hours=s["crawl_every_hours"], timezone=tz), [db_path, model, sources_config, base_url]),
+        ("spike_check", "급증 감지", "scheduler:spike_job",
+         CronTrigger(hour=sh, minute=sm, timezone=tz), [db_path, settings_path]),
+        ("weekly_digest", "주간 동향 메일", "scheduler:digest_job",
+         CronTrigger(day_of_week=s["digest_day"], hour=dh, minute=dm, timezone=tz), [db_path, settings_path]),
+        ("digest_retry", "메일 재시도·누락 발송", "scheduler:digest_retry_job",
+         IntervalTrigger(minutes=s["digest_retry_minutes"], timezone=tz), [db_path, settings_path]),
+    ]
+
+
+def build_scheduler(db_path, settings, settings_path=None, model=None, sources_config=None, base_url=None):
+    """A started-but-paused BackgroundScheduler with the jobs (re)registered in the DB's
+    job store. A job whose trigger and arguments are unchanged keeps its persisted next
+    run time, so a run missed while the service was down fires within the grace time."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    s = settings["schedule"]
+    sched = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{Path(db_path).resolve()}",
+                                                 engine_options={"connect_args": {"timeout": 30}})},
+        executors={"default": ThreadPoolExecutor(2)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": s["misfire_grace_minutes"] * 60},
+        timezone=ZoneInfo(s["timezone"]))
+    sched.start(paused=True)
+    specs = job_specs(settings, db_path, settings_path, model, sources_config, base_url)
+    wanted = {spec[0] for spec in specs}
+    for job in sched.get_jobs():
+        if job.id not in wanted:
+            job.remove()
+    for job_id, name, func, trigger, args in specs:
+        old = sched.get_job(job_id)
+        if old and str(old.trigger) == str(trigger) and list(old.args) == args and old.func_ref == func:
+            continue
+        sched.add_job(func, trigger, args=args, id=job_id, name=name, replace_existing=True)
+    record_jobs(db_path, sched)
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
+    sched.add_listener(lambda event: record_jobs(db_path, sched), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return sched
+
+
+def record_jobs(db_path, sched=None):
+    """Write scheduled_jobs(job_id, name, trigger, next_run_at) for `monitor.py status`;
+    sched=None clears it (the scheduler stopped)."""
+    from store import open_db
+    db = open_db(db_path)
+    try:
+        with db.conn:
+            db.execute("CREATE TABLE IF NOT EXISTS scheduled_jobs (job_id TEXT PRIMARY KEY, name TEXT, "
+                       "trigger TEXT, next_run_at TEXT)")
+            db.execute("DELETE FROM scheduled_jobs")
+            for job in (sched.get_jobs() if sched else []):
+                db.execute("INSERT INTO scheduled_jobs VALUES (?, ?, ?, ?)", [
+                    job.id, job.name, str(job.trigger),
+                    job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else None])
+    finally:
+        db.conn.close()
+
+
+# ---------------------------------------------------------------- process lock
+
+def acquire_lock(db_path):
+    """An exclusive lock file next to the DB; raises SchedulerLocked naming the holder."""
+    path = Path(str(Path(db_path).resolve()) + ".scheduler.lock")
+    fh = open(path, "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip() or "?"
+        fh.close()
+        raise SchedulerLocked(
+            f"다른 scheduler.py(PID {holder})가 이미 이 DB를 사용 중입니다 / another scheduler.py (PID {holder}) "
+            f"is already running on {db_path}. Stop it first, or use another --db.") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    return fh
+
+
+# ---------------------------------------------------------------- main
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="scheduler.py", description="자치경찰 언론 모니터 서비스 (schedule + dashboard)")
+    p.add_argument("--db", help="SQLite file (default: $MONITOR_DB or data/monitor.db; --demo: data/demo.db)")
+    p.add_argument("--config", help="settings file (default: config/settings.toml)")
+    p.add_argument("--sources", help="sources file for the crawler (default: the crawler's)")
+    p.add_argument("--model", help="encoder folder or id for the classifier (default: the bundled model)")
+    p.add_argument("--once", action="store_true", help="run one full cycle and exit (for cron)")
+    p.add_argument("--demo", action="store_true", help="crawl the bundled sample site into a separate demo DB")
+    p.add_argument("--no-dashboard", action="store_true", help="do not serve the dashboard")
+    p.add_argument("--host", help="dashboard host (default from settings: 127.0.0.1)")
+    p.add_argument("--port", type=int, help="dashboard port (default from settings: 8050)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING if not args.verbose else logging.DEBUG)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import store
+    from digest.settings import SettingsError, load_settings
+    try:
+        settings = load_settings(args.config)
+        db_path = store.resolve_path(args.db or (DEMO_DB if args.demo else None))
+        store.open_db(db_path).conn.close()  # create / migrate, clear errors first
+        lock = acquire_lock(db_path)
+    except (SettingsError, store.StoreError, SchedulerLocked) as exc:
+        print(f"오류 / error: {exc}", file=sys.stderr)
+        return 1
+    from nlp.errors import ModelMissing
+    try:
+        return serve(args, settings, db_path)
+    except ModelMissing as exc:
+        print(f"오류 / error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        lock.close()
+
+
+def serve(args, settings, db_path):
+    from digest.send import recover_interrupted
+    from nlp.classify import ensure_default_model
+    import store
+    db = store.open_db(db_path)
+    if recover_interrupted(db):
+        log.warning("digest sends interrupted by the last stop were marked failed and will be retried")
+    db.conn.close()
+    log.info("DB %s; checking the classifier model", db_path)
+    ensure_default_model(progress=True, model=args.model)
+    sources, base_url, site = args.sources, None, None
+    if args.demo:
+        from crawler.sample_site import serve as serve_site
+        site = serve_site()
+        sources, base_url = str(DEMO_SOURCES), site.url
+        log.info("demo: sample site at %s", site.url)
+    try:
+        if args.once or args.demo:
+            result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo)
+            print(f"한 주기 완료 / cycle done: {result}")
+            if args.once:
+                return 0
+        sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        sched.resume()
+        record_jobs(db_path, sched)
+        for job in sched.get_jobs():
+            log.info("job %s (%s) next at %s", job.id, job.trigger, job.next_run_time)
+        try:
+            if args.no_dashboard:
+                while not stop.wait(1):
+                    pass
+            else:
+                run_dashboard(db_path, settings, args, stop)
+        except KeyboardInterrupt:
+            pass
+        log.info("stopping: ending a running crawl cleanly, waiting for running jobs")
+        STOPPING.set()
+        from crawler.run import terminate_all
+        terminate_all()
+        sched.shutdown(wait=True)
+        record_jobs(db_path, None)
+        return 0
+    finally:
+        if site:
+            site.close()
+
+
+def run_dashboard(db_path, settings, args, stop):
+    """Serve the Dash app until Ctrl-C / SIGTERM (werkzeug in a daemon thread)."""
+    from werkzeug.serving import make_server
+    from dashboard.app import create_app
+    app = create_app(str(db_path))
+    host = args.host or settings["dashboard"]["host"]
+    port = args.port or settings["dashboard"]["port"]
+    server = make_server(host, port, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"대시보드 / dashboard: http://{host}:{port}/", flush=True)
+    try:
+        while not stop.wait(1):
+            pass
+    finally:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    import scheduler  # one module instance for main() and the jobs APScheduler imports by name
+    sys.exit(scheduler.main())

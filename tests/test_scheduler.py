@@ -1,0 +1,141 @@
+"""scheduler.py: the jobs and their triggers, the persistent job store, the process lock,
+a clean stop, and one full `--once` cycle on the sample site with the tiny model."""
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import scheduler
+import store
+from digest.settings import load_settings
+from digest_helpers import SmtpServer
+from store.cli_status import next_jobs
+
+ROOT = Path(__file__).resolve().parent.parent
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@pytest.fixture
+def settings_file(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text((ROOT / "config" / "settings.toml").read_text(encoding="utf-8")
+                    + '\n[[recipients]]\nemail = "staff@committee.example"\nregion = "서울"\n', encoding="utf-8")
+    return path
+
+
+def _env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_SMTP_")}
+    return {**env, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **extra}
+
+
+def test_jobs_registered_with_triggers_and_persisted(db, db_path, settings_file):
+    settings = load_settings(settings_file)
+    sched = scheduler.build_scheduler(db_path, settings, str(settings_file))
+    try:
+        jobs = {j.id: j for j in sched.get_jobs()}
+        assert set(jobs) == {"crawl_cycle", "spike_check", "weekly_digest", "digest_retry"}
+        assert jobs["crawl_cycle"].trigger.interval == dt.timedelta(hours=3)
+        assert jobs["digest_retry"].trigger.interval == dt.timedelta(minutes=30)
+        weekly = {f.name: str(f) for f in jobs["weekly_digest"].trigger.fields}
+        assert (weekly["day_of_week"], weekly["hour"], weekly["minute"]) == ("mon", "8", "0")
+        spike = {f.name: str(f) for f in jobs["spike_check"].trigger.fields}
+        assert (spike["day_of_week"], spike["hour"], spike["minute"]) == ("*", "7", "30")
+        assert str(jobs["weekly_digest"].trigger.timezone) == "Asia/Seoul"
+        for job in jobs.values():
+            assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, 3600)
+            assert job.func_ref.startswith("scheduler:") and job.args[0] == str(db_path)
+        sched.resume()
+        nxt = sched.get_job("weekly_digest").next_run_time.astimezone(SEOUL)
+        assert (nxt.weekday(), nxt.hour, nxt.minute) == (0, 8, 0)
+        scheduler.record_jobs(db_path, sched)
+        listed = {j["job_id"]: j for j in next_jobs(db)}
+        assert set(listed) == set(jobs) and listed["weekly_digest"]["next_run_at"] == nxt.isoformat()
+        persisted = sched.get_job("weekly_digest").next_run_time
+    finally:
+        sched.shutdown(wait=False)
+    # a restarted scheduler finds the jobs in the DB and keeps an unchanged job's next run
+    again = scheduler.build_scheduler(db_path, settings, str(settings_file))
+    try:
+        assert again.get_job("weekly_digest").next_run_time == persisted
+        assert len(again.get_jobs()) == 4
+    finally:
+        again.shutdown(wait=False)
+
+
+def test_schedule_settings_changes_take_effect(db_path, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[schedule]\ncrawl_every_hours = 6\ndigest_day = "tue"\ndigest_time = "09:15"\n', encoding="utf-8")
+    store.open_db(db_path)
+    sched = scheduler.build_scheduler(db_path, load_settings(path), str(path))
+    try:
+        assert sched.get_job("crawl_cycle").trigger.interval == dt.timedelta(hours=6)
+        weekly = {f.name: str(f) for f in sched.get_job("weekly_digest").trigger.fields}
+        assert (weekly["day_of_week"], weekly["hour"], weekly["minute"]) == ("tue", "9", "15")
+    finally:
+        sched.shutdown(wait=False)
+
+
+def test_digest_due_follows_the_configured_time():
+    settings = load_settings()
+    assert not scheduler.digest_due(settings, dt.datetime(2026, 11, 23, 7, 59, tzinfo=SEOUL))  # Monday
+    assert scheduler.digest_due(settings, dt.datetime(2026, 11, 23, 8, 0, tzinfo=SEOUL))
+    assert scheduler.digest_due(settings, dt.datetime(2026, 11, 29, 23, 0, tzinfo=SEOUL))  # Sunday
+
+
+def test_lock_refuses_second_scheduler_and_ctrl_c_stops_cleanly(db_path, settings_file, tiny_model_dir):
+    store.open_db(db_path).conn.close()
+    cmd = [sys.executable, "scheduler.py", "--db", str(db_path), "--config", str(settings_file),
+           "--model", str(tiny_model_dir), "--no-dashboard"]
+    first = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        db = store.open_db(db_path)
+        deadline = time.time() + 240
+        while not next_jobs(db) and time.time() < deadline and first.poll() is None:
+            time.sleep(0.5)
+        assert len(next_jobs(db)) == 4, first.stdout.read() if first.poll() is not None else "no jobs recorded"
+        second = subprocess.run(cmd + ["--once"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+        assert second.returncode == 1
+        assert f"another scheduler.py (PID {first.pid}) is already running" in second.stderr
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=60) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert next_jobs(db) == []  # status shows the scheduler is not running
+    assert db.execute("SELECT COUNT(*) FROM apscheduler_jobs").fetchone()[0] == 4  # persisted for the restart
+
+
+def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_model_dir):
+    """--demo --once: serve the sample site, crawl it, classify, detect spikes, send the
+    (due) digest to a real SMTP server, exit."""
+    db_path = tmp_path / "demo.db"
+    smtp = SmtpServer()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "scheduler.py", "--demo", "--once", "--db", str(db_path), "--config", str(settings_file),
+             "--model", str(tiny_model_dir)], cwd=ROOT, env=_env(**smtp.env()), capture_output=True, text=True,
+            timeout=480)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        db = store.open_db(db_path)
+        one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+        assert one("SELECT COUNT(*) FROM documents") >= 10
+        assert one("SELECT COUNT(*) FROM labels") == one("SELECT COUNT(*) FROM documents")
+        assert one("SELECT COUNT(*) FROM crawl_runs WHERE status IN ('ok', 'warning')") >= 1
+        assert one("SELECT COUNT(*) FROM rollup_dirty") == 0  # rollups refreshed after classification
+        assert one("SELECT COALESCE(SUM(articles), 0) FROM rollup_base") == one(
+            "SELECT COUNT(*) FROM documents d JOIN labels l ON l.document_id = d.id "
+            "WHERE l.relevant = 1 AND d.duplicate_of IS NULL")
+        # the digest was due (the run is after this week's Monday 08:00 or it is a later week)
+        if scheduler.digest_due(load_settings(settings_file)):
+            assert one("SELECT status FROM digests") == "sent"
+            assert len(smtp.messages) == 1
+            assert smtp.messages[0][0] == ["staff@committee.example"]
+        assert "cycle done" in proc.stdout
+    finally:
+        smtp.stop()
