@@ -320,7 +320,9 @@ def serve(args, settings, db_path):
                 return 0
         sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url)
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        # Ctrl-C and SIGTERM both end the loop below (also when started where SIGINT is ignored)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
         sched.resume()
         record_jobs(db_path, sched)
         for job in sched.get_jobs():

@@ -33,13 +33,20 @@ def open_db(path=None, migrate_schema=True):
         raise StoreError(f"DB 폴더를 만들 수 없습니다 / cannot create the folder for the database {path}: {exc.strerror}") from exc
     if path.exists() and path.is_dir():
         raise StoreError(f"DB 경로가 폴더입니다 / the database path {path} is a directory, not a file")
-    if path.exists() and path.stat().st_size and not _looks_like_sqlite(path):
-        raise StoreError(
-            f"{path} is not a SQLite database (or its header is corrupt). It was left untouched; "
-            "move it away or restore it from a backup, or point --db / MONITOR_DB at another file."
-        )
+    # The file is checked through SQLite itself, never with open()/close(): closing any
+    # other descriptor of the file drops SQLite's POSIX locks held by this process and
+    # can corrupt a database that another connection here is writing.
     try:
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"cannot open the database {path}: {exc} (check the path and its permissions)") from exc
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is not a SQLite database (or it is corrupt: {exc}). It was left untouched; "
+            "move it away or restore it from a backup, or point --db / MONITOR_DB at another file."
+        ) from exc
+    try:
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -59,7 +66,3 @@ def open_db(path=None, migrate_schema=True):
             raise StoreError(f"the database {path} is corrupt ({exc}). It was left untouched; restore it from a backup.") from exc
     return db
 
-
-def _looks_like_sqlite(path):
-    with open(path, "rb") as fh:
-        return fh.read(16) == b"SQLite format 3\x00"
