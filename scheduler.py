@@ -278,12 +278,18 @@ def main(argv=None):
     from digest.settings import SettingsError, load_settings
     try:
         settings = load_settings(args.config)
+        if not args.no_dashboard:  # a public bind needs a login, checked before anything runs
+            from dashboard.cli import auth_from_env
+            args.auth = auth_from_env(args.host or settings["dashboard"]["host"])
         db_path = store.resolve_path(args.db or (DEMO_DB if args.demo else None))
         store.open_db(db_path).conn.close()  # create / migrate, clear errors first
         lock = acquire_lock(db_path)
     except (SettingsError, store.StoreError, SchedulerLocked) as exc:
         print(f"오류 / error: {exc}", file=sys.stderr)
         return 1
+    except SystemExit as exc:  # auth_from_env: public bind without MONITOR_DASHBOARD_USER/PASSWORD
+        print(exc, file=sys.stderr)
+        return 2
     from nlp.errors import ModelMissing
     try:
         return serve(args, settings, db_path)
@@ -351,7 +357,7 @@ def run_dashboard(db_path, settings, args, stop):
     """Serve the Dash app until Ctrl-C / SIGTERM (werkzeug in a daemon thread)."""
     from werkzeug.serving import make_server
     from dashboard.app import create_app
-    app = create_app(str(db_path))
+    app = create_app(str(db_path), auth=getattr(args, "auth", None))
     host = args.host or settings["dashboard"]["host"]
     port = args.port or settings["dashboard"]["port"]
     server = make_server(host, port, app.server, threaded=True)

@@ -36,7 +36,7 @@ def view_call(view, fn=None):
 
 
 def docs_table(data, db, state):
-    return documents.render_table(db, Context(state, data.bounds(db)), "relevant", "published_desc", 3)
+    return documents.render_table(data, db, Context(state, data.bounds(db)), "relevant", "published_desc", 3)
 
 
 def doc_detail(data, db, state):

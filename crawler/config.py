@@ -49,11 +49,13 @@ def load_config(path=None, base_url=None):
     crawl = dict(CRAWL_DEFAULTS)
     crawl.update(data.get("crawl", {}))
     sources, errors, seen = [], [], set()
+    starts = [n for n, line in enumerate(text.splitlines(), 1) if line.strip().startswith("[[source]]")]
     for index, entry in enumerate(data.get("source", []), 1):
         try:
             source = validate_source(entry, index, base_url, seen)
-        except ValueError as exc:
-            errors.append(f"{path}: {exc}")
+        except ValueError as exc:  # "file:line: source 'x': field 'y': ..." (line of its [[source]])
+            line = f":{starts[index - 1]}" if len(starts) == len(data.get("source", [])) else ""
+            errors.append(f"{path}{line}: {exc}")
             continue
         seen.add(source["name"])
         sources.append(source)

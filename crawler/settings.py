@@ -32,8 +32,6 @@ def scrapy_settings(crawl, db_path, results_path=None):
         "DOWNLOAD_TIMEOUT": float(crawl["timeout"]),
         "DOWNLOAD_MAXSIZE": int(crawl.get("max_page_mb", 8)) * 1024 * 1024,  # no article page is bigger
         "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
-        "DOWNLOAD_MAXSIZE": int(crawl.get("max_page_mb", 10) * 1024 * 1024),  # a 50 MB page would stall the crawl
-        "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": int(crawl.get("retries", 3)),
         "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],

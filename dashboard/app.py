@@ -177,7 +177,7 @@ def _register_documents(app, data):
 
         def work():
             with data.db() as db:
-                return documents.render_table(db, Context(state, data.bounds(db)), relevance, sort, page)
+                return documents.render_table(data, db, Context(state, data.bounds(db)), relevance, sort, page)
         r = _guard(work)()
         if isinstance(r, tuple):
             return notice(r[1], "error"), [], 1, "", 0

@@ -42,8 +42,11 @@ def run(args):
     except SystemExit as exc:
         print(exc, file=sys.stderr)
         return 2
+    import threading
+    from dashboard import keywords
     from dashboard.app import create_app
     app = create_app(getattr(args, "db", None), auth=auth)
+    threading.Thread(target=keywords.warm_up, daemon=True).start()  # Kiwi takes seconds to load
     print(f"대시보드: http://{args.host}:{args.port}/ (Ctrl+C로 종료)" + (" · 로그인 필요" if auth else ""))
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0

@@ -51,7 +51,7 @@ class Data:
             self._pool.put(conn)
 
     def counts(self, db, by="day", group=None, filters=None):
-        rows = rollups.counts(db, by, group, filters)
+        rows = rollups.counts(db, by, group, filters, outlets=False)  # no view shows per-period outlets
         return rows if rows is not None else queries.counts(db, by, group, filters)
 
     def totals(self, db, filters=None):
@@ -60,10 +60,18 @@ class Data:
 
     def group_totals(self, db, group, filters=None):
         """{group value: counts over the whole period} (regions, topics, outlets side by side)."""
-        rows = rollups.group_totals(db, group, filters)
+        rows = rollups.group_totals(db, group, filters, outlets=False)
         if rows is None:  # per-day counts add up exactly for articles and sentiments
             return sum_by(queries.counts(db, "day", group, filters), group)
         return {r[group]: r for r in rows}
+
+    def documents(self, db, filters, sort, limit, offset):
+        """(rows, total) like store.queries.search_documents; the total comes from the rollups
+        when they cover the filters, so the page itself need not count every match."""
+        fast = rollups.totals(db, filters) if filters.relevance == "relevant" else None
+        if fast is None:
+            return queries.search_documents(db, filters, sort, limit, offset)
+        return queries.document_page(db, filters, sort, limit, offset), fast["articles"]
 
     def bounds(self, db):
         """store.queries.date_bounds, remembered until the documents change (it scans the table)."""

@@ -14,8 +14,9 @@ GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", 
 
 def figure(data, title=None, height=320, **layout):
     """A figure dict with the shared look."""
-    base = {"title": {"text": title} if title else None, "height": height, "font": {"family": FONT, "size": 13},
-            "margin": {"l": 50, "r": 20, "t": 50 if title else 20, "b": 40}, "plot_bgcolor": "white",
+    base = {"title": {"text": title, "x": 0.01, "xanchor": "left"} if title else None, "height": height,
+            "font": {"family": FONT, "size": 13},
+            "margin": {"l": 50, "r": 20, "t": 60 if title else 20, "b": 40}, "plot_bgcolor": "white",
             "paper_bgcolor": "white", "legend": {"orientation": "h", "y": -0.18},
             "hoverlabel": {"font": {"family": FONT}},
             "xaxis": {"gridcolor": "#eee"}, "yaxis": {"gridcolor": "#eee"}}

@@ -26,6 +26,20 @@ def _wait(driver, selector, timeout=60):
     time.sleep(1.5)  # let the remaining charts finish drawing
 
 
+def _demo_status(db):
+    """Sources with crawl runs and the scheduler's next jobs, so the status view has content."""
+    from store.sources import finish_run, start_run, sync_sources
+    sync_sources(db, [{"name": "연합뉴스-자치경찰", "kind": "news", "type": "rss", "url": "https://news.example.kr/rss"},
+                      {"name": "참여연대-성명", "kind": "civic", "type": "list", "url": "https://civic.example.kr/"},
+                      {"name": "서울자치경찰위-보도자료", "kind": "committee", "type": "list", "url": "https://c.example.kr/"}])
+    finish_run(db, start_run(db, "연합뉴스-자치경찰"), new=42, duplicate=3)
+    finish_run(db, start_run(db, "참여연대-성명"), new=2)
+    finish_run(db, start_run(db, "서울자치경찰위-보도자료"), status="error", error="HTTP 503")
+    db["scheduled_jobs"].insert_all([
+        {"job_id": "crawl", "name": "수집", "trigger": "매시 정각", "next_run_at": "2026-11-21T10:00:00+09:00"},
+        {"job_id": "digest", "name": "주간 요약 메일", "trigger": "매주 월 08:00", "next_run_at": "2026-11-23T08:00:00+09:00"}])
+
+
 def main(out=OUT):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -34,6 +48,7 @@ def main(out=OUT):
     seed_synthetic(db, 6000, days=120, end_date="2026-11-20", seed=1)
     db["spikes"].insert({"day": "2026-11-12", "metric": "volume", "scope": "all", "key": "all", "value": 95,
                          "baseline": 60, "threshold": 85, "zscore": 3.4})
+    _demo_status(db)
     db.conn.close()
     driver = chromium(1440, 1700)
     srv = Server(create_app(tmp / "demo.db"))

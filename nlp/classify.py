@@ -82,11 +82,13 @@ def ensure_default_model(progress=True, model=None) -> Path:
     enc_ok = (model is not None and not _is_default(model)) or (_default_encoder() / "model.safetensors").exists()
     if (d / "meta.json").exists() and (d / "heads.joblib").exists() and enc_ok:
         import json
+        from nlp.model import CODE_VERSION
         try:
-            fresh = json.loads((d / "meta.json").read_text()).get("seed_hash") == seed_hash()
+            meta = json.loads((d / "meta.json").read_text())
+            fresh = meta.get("seed_hash") == seed_hash() and meta.get("code_version") == CODE_VERSION
         except ValueError:
             fresh = False
-        if fresh:                           # rebuilt only when the seed data changed
+        if fresh:                           # rebuilt when the seed data or the head code changed
             return d
     train_classifier(model, d, progress=progress)
     return d

@@ -1,5 +1,9 @@
 """The trained classifier: encoder embeddings -> calibrated heads, plus the region model.
 
+Each head (relevance, sentiment, every topic) blends two calibrated logistic regressions:
+one on the encoder embeddings (the main input) and one on TF-IDF of Kiwi morphemes +
+character n-grams (see docs/model.md).
+
 A bundle directory holds ``heads.joblib`` and ``meta.json`` (version = hash of
 encoder weights + training data + CODE_VERSION; the encoder it was trained on).
 """
@@ -17,10 +21,11 @@ from nlp.errors import ModelMissing
 from nlp.labels import NATIONAL, REGIONS, SENTIMENTS, TOPICS
 from nlp.regions import candidate_features, region_evidence, rule_regions
 
-CODE_VERSION = "nlp-1"
+CODE_VERSION = "nlp-2"
 TOPIC_IDS = tuple(TOPICS)
 LONG_MODE = "head"          # title + lead within max_length tokens (see docs/model.md)
 MAX_LENGTH = 256
+TEXT_WEIGHT = 0.5           # weight of the TF-IDF head in each blend (chosen by CV on seed_train)
 
 
 def _calibrated_lr(y, C=2.0):
@@ -40,8 +45,8 @@ class _Constant:
     def __init__(self, cls):
         self.classes_ = np.array([cls])
 
-    def predict_proba(self, X):
-        return np.ones((len(X), 1))
+    def predict_proba(self, X, Xt=None):
+        return np.ones((X.shape[0], 1))
 
 
 def _fit(X, y, C=2.0):
@@ -50,11 +55,50 @@ def _fit(X, y, C=2.0):
     return _calibrated_lr(y, C).fit(X, y)
 
 
-def _proba(head, X, positive):
+class _Blend:
+    """Weighted mean of the probabilities of an embedding head and a TF-IDF head."""
+
+    def __init__(self, emb, text, weight):
+        self.emb, self.text, self.weight = emb, text, weight
+        self.classes_ = emb.classes_
+
+    def predict_proba(self, X, Xt=None):
+        p = self.emb.predict_proba(X)
+        if self.text is None or Xt is None or not self.weight:
+            return p
+        return (1 - self.weight) * p + self.weight * self.text.predict_proba(Xt)
+
+
+def _fit_blend(X, Xt, y, C=2.0, C_text=4.0, weight=TEXT_WEIGHT):
+    if len(set(y)) < 2:
+        return _Constant(y[0])
+    return _Blend(_fit(X, y, C), _fit(Xt, y, C_text), weight)
+
+
+def _proba(head, X, positive, Xt=None):
     classes = list(head.classes_)
     if positive not in classes:
-        return np.zeros(len(X))
-    return head.predict_proba(X)[:, classes.index(positive)]
+        return np.zeros(X.shape[0])
+    P = head.predict_proba(X) if Xt is None else head.predict_proba(X, Xt)
+    return P[:, classes.index(positive)]
+
+
+class TextFeatures:
+    """TF-IDF of Kiwi content morphemes + character 2-4-grams (both sublinear, L2-normed)."""
+
+    def fit(self, texts):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from nlp.morph import content_tokens
+        self.morph = TfidfVectorizer(analyzer=content_tokens, min_df=2, sublinear_tf=True)
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2,
+                                     sublinear_tf=True, max_features=50000)
+        self.morph.fit(texts)
+        self.chars.fit(texts)
+        return self
+
+    def transform(self, texts):
+        import scipy.sparse as sp
+        return sp.hstack([self.morph.transform(texts), self.chars.transform(texts)]).tocsr()
 
 
 def doc_string(item: dict) -> str:
@@ -80,17 +124,21 @@ class Classifier:
         t0 = time.time()
         X = encoder.embed(texts, chunk=LONG_MODE == "chunk")
         log(f"embedded {len(texts)} training docs in {time.time() - t0:.1f}s")
-        heads = {}
+        text_features = TextFeatures().fit(texts)
+        Xt = text_features.transform(texts)
+        heads = {"text_features": text_features}
         rel_idx = [i for i, it in enumerate(items) if it.get("relevant") is not None]
-        heads["relevance"] = _fit(X[rel_idx], np.array([bool(items[i]["relevant"]) for i in rel_idx]))
+        heads["relevance"] = _fit_blend(X[rel_idx], Xt[rel_idx],
+                                        np.array([bool(items[i]["relevant"]) for i in rel_idx]))
         sent_idx = [i for i, it in enumerate(items)
                     if it.get("relevant") and it.get("sentiment") in SENTIMENTS]
-        heads["sentiment"] = _fit(X[sent_idx], np.array([items[i]["sentiment"] for i in sent_idx]), C=1.0)
+        heads["sentiment"] = _fit_blend(X[sent_idx], Xt[sent_idx],
+                                        np.array([items[i]["sentiment"] for i in sent_idx]), C=1.0)
         top_idx = [i for i, it in enumerate(items) if it.get("relevant") and it.get("topics") is not None]
         heads["topics"] = {}
-        for t in TOPIC_IDS:
-            y = np.array([t in items[i]["topics"] for i in top_idx])
-            heads["topics"][t] = _fit(X[top_idx], y)
+        Y = np.array([[t in items[i]["topics"] for t in TOPIC_IDS] for i in top_idx])
+        for j, t in enumerate(TOPIC_IDS):
+            heads["topics"][t] = _fit_blend(X[top_idx], Xt[top_idx], Y[:, j])
         heads["regions"] = cls._train_regions(items, X)
         meta = {
             "version": _version(encoder.fingerprint, items),
@@ -126,13 +174,15 @@ class Classifier:
     def predict(self, items: list[dict], batch_size: int = 32) -> list[dict]:
         if not items:
             return []
-        X = self.encoder.embed([doc_string(it) for it in items], batch_size=batch_size,
+        texts = [doc_string(it) for it in items]
+        X = self.encoder.embed(texts, batch_size=batch_size,
                                chunk=self.meta.get("long_mode") == "chunk")
         h = self.heads
-        p_rel = _proba(h["relevance"], X, True)
+        Xt = h["text_features"].transform(texts)
+        p_rel = _proba(h["relevance"], X, True, Xt)
         sent_classes = list(h["sentiment"].classes_)
-        P_sent = h["sentiment"].predict_proba(X)
-        topic_p = {t: _proba(h["topics"][t], X, True) for t in TOPIC_IDS}
+        P_sent = h["sentiment"].predict_proba(X, Xt)
+        topic_p = {t: _proba(h["topics"][t], X, True, Xt) for t in TOPIC_IDS}
         out = []
         for i, it in enumerate(items):
             ss = {s: round(float(P_sent[i, sent_classes.index(s)]) if s in sent_classes else 0.0, 4)
@@ -189,6 +239,9 @@ class Classifier:
             raise ModelMissing(f"classifier bundle not found in {path}") from None
         except Exception as e:  # corrupt pickle / json
             raise ModelMissing(f"classifier bundle in {path} is broken ({type(e).__name__}: {e})") from None
+        if meta.get("code_version") != CODE_VERSION or "text_features" not in heads:
+            raise ModelMissing(f"classifier bundle in {path} was built by code version "
+                               f"{meta.get('code_version')}, not {CODE_VERSION}; retrain it")
         if encoder is None:
             encoder = Encoder(model or _resolve(meta["encoder"]), max_length=meta.get("max_length", MAX_LENGTH))
         if encoder.dim != meta.get("dim"):

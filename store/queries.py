@@ -324,3 +324,46 @@ def counts_multi(db, by="day", groups=(), filters=None):
             row[g] = r[k]
         rows.append(_with_shares(row))
     return rows
+
+
+def document_page(db, filters=None, sort="published_desc", limit=50, offset=0):
+    """The rows of `search_documents` without the total, for callers that know the total
+    from elsewhere (the dashboard's rollups). Date-filtered newest/oldest-first pages walk
+    an index on published_at (when there is one) instead of sorting every match first."""
+    import datetime as dt
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    f = filters or Filters()
+    conds, params, hint = [], [], ""
+    if sort in ("published_desc", "published_asc") and (f.date_from or f.date_to):
+        # '+' keeps the planner off the pub_date index; the UTC range (one day wider than
+        # the Korean dates, as pub_date is the Korean date of published_at) lets it seek in
+        # the published_at order instead.
+        day = lambda text, days: (dt.date.fromisoformat(text) + dt.timedelta(days=days)).isoformat()  # noqa: E731
+        if f.date_from:
+            conds += ["+d.pub_date >= ?", "d.published_at >= ?"]
+            params += [f.date_from, day(f.date_from, -1)]
+        if f.date_to:
+            conds += ["+d.pub_date <= ?", "d.published_at < ?"]
+            params += [f.date_to, day(f.date_to, 1)]
+        if (f.regions or f.topics) and not f.outlets and db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'idx_documents_published'").fetchone():
+            hint = "INDEXED BY idx_documents_published"  # else the region/topic list drives the plan
+        for table, column, values in (("label_regions", "region", f.regions), ("label_topics", "topic", f.topics)):
+            if values:  # checked per row while walking the index (where_clause builds a list first)
+                conds.append(f"EXISTS (SELECT 1 FROM {table} x WHERE x.document_id = d.id AND "
+                             + _in(f"x.{column}", values, params) + ")")
+        f = f.replace(date_from=None, date_to=None, regions=None, topics=None)
+    conds.append(where_clause(f, params))
+    rows = []
+    for r in db.query(f"""
+        SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
+               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
+               l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin
+        FROM documents d {hint} {_label_join(f)} WHERE {' AND '.join(conds)}
+        ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?""", params + [int(limit), int(offset)]):
+        r = dict(r)
+        r["topics"] = loads(r["topics"], [])
+        r["regions"] = loads(r["regions"], [])
+        rows.append(r)
+    return rows

@@ -232,7 +232,8 @@ def env():
 
 def monitor(*args, timeout=120, extra_env=None, **kw):
     """Run `python monitor.py ARGS` and return the CompletedProcess (text)."""
-    return subprocess.run([sys.executable, str(REPO / "monitor.py"), *map(str, args)], cwd=REPO,
+    kw.setdefault("cwd", REPO)
+    return subprocess.run([sys.executable, str(REPO / "monitor.py"), *map(str, args)],
                           env={**env(), **(extra_env or {})}, capture_output=True, text=True, timeout=timeout, **kw)
 
 
@@ -270,3 +271,62 @@ def wait_until(predicate, timeout, interval=0.1):
 
 def today():
     return dt.date.today().isoformat()
+
+
+# ---- the dashboard on a real HTTP server ---------------------------------------------------
+
+class DashboardServer:
+    """create_app(db_path) served by werkzeug (threaded) on 127.0.0.1 at a free port."""
+
+    def __init__(self, db_path, auth=None):
+        import logging
+        from werkzeug.serving import make_server
+        from dashboard.app import create_app
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self.app = create_app(str(db_path), auth=auth)
+        self.server = make_server("127.0.0.1", 0, self.app.server, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def http_get(url, timeout=60):
+    """(status, body text) without raising on 4xx/5xx."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    url = urllib.parse.quote(url, safe=":/?&=%+#")  # Korean query values
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def dash_callback_request(base_url, output_has, values, timeout=60):
+    """Call the Dash callback whose output contains `output_has` the way the browser does;
+    `values` maps 'id.property' to input values. Returns (status, body text)."""
+    import json
+    import urllib.error
+    import urllib.request
+    status, deps = http_get(base_url + "_dash-dependencies")
+    dep = next(d for d in json.loads(deps) if output_has in d["output"])
+    outputs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
+    payload = {"output": dep["output"], "outputs": outputs,
+               "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
+               "changedPropIds": [f"{i['id']}.{i['property']}" for i in dep["inputs"][:1]], "state": []}
+    req = urllib.request.Request(base_url + "_dash-update-component", data=json.dumps(payload).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")

@@ -2,6 +2,7 @@
 stores, CSV downloads, basic auth and the command line's bind rule."""
 import argparse
 import base64
+import time
 
 import pytest
 
@@ -39,8 +40,8 @@ def test_empty_store_messages(db_path):
     for view in (regions, topics, sources):
         assert "아직 수집된 문서가 없습니다" in str(render(db_path, view))
     assert "아직 수집된 문서가 없습니다" in str(
-        documents.render_table(Data(db_path)._pool.get(), Context(parse_search(""), (None, None)), "relevant",
-                               "published_desc", 0))
+        documents.render_table(Data(db_path), Data(db_path)._pool.get(), Context(parse_search(""), (None, None)),
+                               "relevant", "published_desc", 0))
 
 
 def test_one_day_store_shows_note_and_values(db):
@@ -110,3 +111,36 @@ def test_public_bind_requires_login(monkeypatch, capsys, db_path):
 def test_rejects_half_configured_auth(db_path):
     with pytest.raises(ValueError):
         create_app(db_path, auth=("staff", ""))
+
+
+def test_monitor_dashboard_command_serves_on_loopback(db_path):
+    """`python monitor.py dashboard` binds 127.0.0.1 by default and serves the page."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, str(root / "monitor.py"), "--db", str(db_path), "dashboard",
+                             "--port", str(port)], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline, body = time.monotonic() + 60, None
+        while time.monotonic() < deadline and body is None:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+            except OSError:
+                time.sleep(0.5)
+        assert body and "자치경찰 언론·여론 모니터" in body and 'lang="ko"' in body
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_status_times_are_korean_time():
+    from dashboard.views.status import kst
+    assert kst("2026-11-28T22:11:12Z") == "2026-11-29 07:11"
+    assert kst("2026-11-23T08:00:00+09:00") == "2026-11-23 08:00"
+    assert kst(None) == "-"

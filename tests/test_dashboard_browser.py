@@ -129,7 +129,7 @@ def test_empty_store_shows_message(browser, tmp_path):
     try:
         browser.get(srv.url + "/")
         wait_for(browser, lambda d: "아직 수집된 문서가 없습니다" in css(d, "#ov-notice")[0].text, what="empty message")
-        assert "아직 수집된 문서가 없습니다" in css(browser, "#ov-volume")[0].text
+        wait_for(browser, lambda d: "아직 수집된 문서가 없습니다" in css(d, "#ov-volume")[0].text, what="chart message")
         assert not css(browser, "#ov-volume .barlayer .point")
     finally:
         srv.close()

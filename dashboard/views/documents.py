@@ -7,7 +7,7 @@ from dash import dash_table, dcc, html
 from dashboard.figures import FONT
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, label_names, link, notice
 from nlp.labels import ALL_REGIONS, SENTIMENT_KO, TOPICS
-from store.queries import document_detail, search_documents
+from store.queries import document_detail, document_page
 
 TITLE = "문서"
 PAGE_SIZE = 20
@@ -62,21 +62,20 @@ def layout():
     ])
 
 
-def table_page(db, ctx, relevance, sort, page):
+def table_page(data, db, ctx, relevance, sort, page):
     f = ctx.filters.replace(relevance=relevance or "relevant")
-    docs, total = search_documents(db, f, sort=sort or "published_desc", limit=PAGE_SIZE,
-                                   offset=(page or 0) * PAGE_SIZE)
+    docs, total = data.documents(db, f, sort or "published_desc", PAGE_SIZE, (page or 0) * PAGE_SIZE)
     rows_ = [{"id": d["id"], "pub_date": d["pub_date"], "outlet": d["outlet"], **label_names(d),
               "title_link": link(d["title"], d["url"]), "origin_ko": ORIGIN_KO.get(d["origin"], "미분류")}
              for d in docs]
     return rows_, total
 
 
-def render_table(db, ctx, relevance, sort, page):
+def render_table(data, db, ctx, relevance, sort, page):
     if ctx.empty_store:
         return {"doc-notice": notice(EMPTY_STORE, "warn"), "doc-table": [], "doc-table.page_count": 1,
                 "doc-total": ""}
-    rows_, total = table_page(db, ctx, relevance, sort, page)
+    rows_, total = table_page(data, db, ctx, relevance, sort, page)
     pages = max(1, -(-total // PAGE_SIZE))
     return {"doc-notice": None if total else notice(NO_MATCH, "warn"), "doc-table": rows_,
             "doc-table.page_count": pages,
@@ -133,8 +132,8 @@ def _annotation_text(a):
 
 
 def rows(data, db, ctx, relevance="relevant", sort="published_desc", limit=5000):
-    docs, _ = search_documents(db, ctx.filters.replace(relevance=relevance or "relevant"),
-                               sort=sort or "published_desc", limit=limit)
+    docs = document_page(db, ctx.filters.replace(relevance=relevance or "relevant"),
+                         sort=sort or "published_desc", limit=limit)
     return [{"날짜": d["pub_date"], "매체·기관": d["outlet"], "유형": label_names(d)["kind_ko"], "제목": d["title"],
              "링크": d["url"], "감성": label_names(d)["sentiment_ko"], "주제": label_names(d)["topics_ko"],
              "지역": label_names(d)["regions_ko"], "관련도 점수": d["relevance_score"], "문서 ID": d["id"]}

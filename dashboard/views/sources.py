@@ -4,8 +4,6 @@ from dash import html
 from dashboard import figures
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, graph, label_names, link, notice, table
 
-from store.queries import search_documents
-
 TITLE = "출처"
 OUTPUTS = (("src-notice", "children"), ("src-outlets", "figure"), ("src-civic", "children"),
            ("src-committee", "children"))
@@ -19,10 +17,10 @@ def layout():
                                         className="half")], className="row")])
 
 
-def _listing(db, ctx, kind, id_):
+def _listing(data, db, ctx, kind, id_):
     if ctx.state.get("kind") and kind not in ctx.state["kind"]:
         return html.P("출처 유형 필터에서 제외되었습니다.", className="hint")
-    docs, total = search_documents(db, ctx.filters.replace(source_kinds=[kind]), limit=15)
+    docs, total = data.documents(db, ctx.filters.replace(source_kinds=[kind]), "published_desc", 15, 0)
     if not docs:
         return html.P("이 기간에 해당 문서가 없습니다.", className="hint")
     rows_ = [{**d, **label_names(d), "title_link": link(d["title"], d["url"])} for d in docs]
@@ -41,8 +39,8 @@ def render(data, db, ctx):
                 "src-civic": None, "src-committee": None}
     return {"src-notice": None,
             "src-outlets": figures.sentiment_bars(outlets, "outlet", {}, "매체·기관별 문서 수 (상위 15곳, 감성별)", 460),
-            "src-civic": _listing(db, ctx, "civic", "src-civic-table"),
-            "src-committee": _listing(db, ctx, "committee", "src-committee-table")}
+            "src-civic": _listing(data, db, ctx, "civic", "src-civic-table"),
+            "src-committee": _listing(data, db, ctx, "committee", "src-committee-table")}
 
 
 def rows(data, db, ctx):

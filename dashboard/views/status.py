@@ -1,12 +1,27 @@
 """상태: sources' health, last crawl, model version, next scheduled jobs."""
 from dash import html
 
+import datetime as dt
+
 from dashboard.views.common import fmt_int, kpi, table
 from store.cli_status import collect
+from store.util import KST
 
 TITLE = "상태"
 OUTPUTS = (("st-body", "children"),)
 KIND_KO = {"news": "언론", "civic": "시민단체", "committee": "자치경찰위원회", "government": "정부"}
+
+
+def kst(stamp):
+    """'2026-11-28T22:11:12Z' -> '2026-11-29 07:11' (Korean time); '-' when empty."""
+    if not stamp:
+        return "-"
+    try:
+        when = dt.datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return str(stamp)
+    when = when.replace(tzinfo=when.tzinfo or dt.timezone.utc)
+    return when.astimezone(KST).strftime("%Y-%m-%d %H:%M")
 
 
 def layout():
@@ -21,21 +36,21 @@ def render(data, db, ctx):
         kpi("분류된 문서", fmt_int(s["classified"]), f"관련 {fmt_int(s['relevant'])}건"),
         kpi("사람 수정", fmt_int(s["annotations"]), "학습(train)에 쓰입니다"),
         kpi("사용 중인 모델", model["model_version"] if model else "없음",
-            f"마지막 분류 {model['last_used'] or '-'}" if model else "python monitor.py classify 실행 필요",
+            f"마지막 분류 {kst(model['last_used'])}" if model else "python monitor.py classify 실행 필요",
             "kpi-model"),
     ], className="kpis")
     sources = [{"수집원": r["name"], "유형": KIND_KO.get(r["kind"], r["kind"]), "문서 수": fmt_int(r["documents"]),
-                "마지막 수집": r["last_run_started"] or "-", "마지막 성공": r["last_ok"] or "-",
+                "마지막 수집": kst(r["last_run_started"]), "마지막 성공": kst(r["last_ok"]),
                 "상태": ("사용 안 함" if not r["enabled"] else "정상" if not r["error_count"]
                        else f"오류 {r['error_count']}회 연속: {r['last_error']}")} for r in s["sources"]]
     jobs = [{"작업": j.get("name") or j.get("job_id"), "일정": j.get("trigger") or "-",
-             "다음 실행": j.get("next_run_at") or "-"} for j in s["next_jobs"]]
+             "다음 실행": kst(j.get("next_run_at"))} for j in s["next_jobs"]]
     return {"st-body": [
         cards,
-        html.H3("수집원 상태"),
+        html.H3("수집원 상태 (한국 시간)"),
         table("st-sources", sources, [(c, c) for c in ("수집원", "유형", "문서 수", "마지막 수집", "마지막 성공", "상태")])
         if sources else html.P("등록된 수집원이 없습니다. python monitor.py crawl 로 수집을 시작하세요.", className="notice"),
-        html.H3("다음 예약 작업"),
+        html.H3("다음 예약 작업 (한국 시간)"),
         table("st-jobs", jobs, [(c, c) for c in ("작업", "일정", "다음 실행")]) if jobs
         else html.P("스케줄러가 실행 중이 아닙니다 (python scheduler.py).", className="notice"),
         html.P(f"DB: {s['db']}", className="hint")]}

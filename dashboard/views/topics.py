@@ -5,12 +5,12 @@ from dashboard import figures
 from dashboard.keywords import top_keywords
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, notice, table
 from nlp.labels import TOPICS
-from store.queries import search_documents
+from store.queries import document_page
 
 TITLE = "주제"
 OUTPUTS = (("tp-notice", "children"), ("tp-lines", "figure"), ("tp-sent", "figure"), ("tp-rising", "children"))
 KEYWORD_OUTPUTS = (("tp-keywords", "figure"),)  # own callback: Kiwi is the slow part
-KEYWORD_SAMPLE = 300  # newest titles of the period fed to Kiwi
+KEYWORD_SAMPLE = 200  # newest titles of the period fed to Kiwi
 
 
 def layout():
@@ -53,7 +53,7 @@ def render(data, db, ctx):
 def render_keywords(data, db, ctx):
     if ctx.empty_store:
         return {"tp-keywords": figures.message(EMPTY_STORE, "주요 키워드")}
-    docs, _ = search_documents(db, ctx.filters, limit=KEYWORD_SAMPLE)
+    docs = document_page(db, ctx.filters, limit=KEYWORD_SAMPLE)
     return {"tp-keywords": _keywords_figure(top_keywords([d["title"] for d in docs]), len(docs))}
 
 

@@ -1,0 +1,111 @@
+"""Bad configuration: each mistake gets a message naming the file (and line / field), and the
+rest keeps working: the other sources are crawled, the other scheduled jobs still run."""
+import datetime as dt
+
+import pytest
+
+import scheduler
+from digest.settings import SettingsError, load_settings
+from reliability_support import GOOD_COUNT, GOOD_NAME, GOOD_SOURCE, crawl_table, monitor, scalar
+from store import open_db
+from store.synthetic import seed_synthetic
+
+BAD_SOURCES = '''
+[[source]]
+name = "유형 오류"
+kind = "news"
+type = "rss-ish"
+url = "{base}feeds/search.xml"
+
+[[source]]
+name = "선택자 오류"
+kind = "civic"
+type = "board"
+url = "{base}civic/board.php"
+[source.selectors]
+item = "table.board tbody tr[["
+link = "td.subject a"
+'''
+
+
+def test_bad_sources_are_reported_with_file_and_line_and_the_rest_is_crawled(tmp_path, sample_site):
+    config = tmp_path / "sources.toml"
+    text = crawl_table(timeout=5) + BAD_SOURCES + GOOD_SOURCE
+    config.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    type_line = lines.index("[[source]]") + 1
+    selector_line = lines.index("[[source]]", type_line) + 1
+    result = monitor("--db", tmp_path / "m.db", "crawl", "--config", config, "--base-url", sample_site.url,
+                     timeout=180)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1  # config errors make the run fail loudly ...
+    assert f"{config}:{type_line}: source '유형 오류': field 'type': unknown type 'rss-ish'" in out
+    assert f"{config}:{selector_line}: source '선택자 오류': field 'selectors.item': bad CSS selector" in out
+    # ... but the valid source was still crawled
+    assert scalar(tmp_path / "m.db", "SELECT COUNT(*) FROM documents WHERE source = ?", [GOOD_NAME]) == GOOD_COUNT
+
+
+def test_broken_toml_names_file_and_line(tmp_path):
+    config = tmp_path / "sources.toml"
+    config.write_text('[crawl]\nfast = true\n\n[[source]]\nname = "따옴표 없음\n', encoding="utf-8")
+    result = monitor("--db", tmp_path / "m.db", "crawl", "--config", config, timeout=60)
+    assert result.returncode != 0
+    assert str(config) in result.stdout + result.stderr and "line 5" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("key, value", [("digest_time", "25:00"), ("spike_check_time", "7시"),
+                                        ("digest_day", "monday")])
+def test_bad_schedule_time_is_named(tmp_path, key, value):
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[schedule]\n{key} = "{value}"\n', encoding="utf-8")
+    with pytest.raises(SettingsError) as err:
+        scheduler.job_specs(load_settings(settings), tmp_path / "m.db", settings)
+    assert str(settings) in str(err.value) or key in str(err.value)
+    assert key in str(err.value) and value in str(err.value)
+
+
+def test_scheduler_refuses_to_start_on_a_bad_schedule_with_a_clear_message(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[schedule]\ndigest_time = "8시"\n', encoding="utf-8")
+    import subprocess
+    import sys
+    from reliability_support import REPO, env
+    result = subprocess.run([sys.executable, str(REPO / "scheduler.py"), "--db", str(tmp_path / "m.db"),
+                             "--config", str(settings), "--no-dashboard"], cwd=REPO, env=env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert str(settings) in result.stderr and "digest_time" in result.stderr
+
+
+def test_missing_smtp_fails_the_digest_only_and_other_jobs_run(tmp_path, monkeypatch):
+    for name in ("MONITOR_SMTP_HOST", "MONITOR_SMTP_SENDER", "MONITOR_SMTP_USER"):
+        monkeypatch.delenv(name, raising=False)
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[[recipients]]\nemail = "staff@example.org"\n', encoding="utf-8")
+    db_path = tmp_path / "m.db"
+    db = open_db(db_path)
+    seed_synthetic(db, 300, days=40, seed=9)
+    db.conn.close()
+    week = (dt.date.today() - dt.timedelta(days=7)).strftime("%G-W%V")
+    scheduler.digest_job(db_path, settings, week=week)
+    conn = open_db(db_path)
+    row = conn.execute("SELECT status, error FROM digests WHERE recipient = 'staff@example.org'").fetchone()
+    conn.conn.close()
+    assert row[0] == "failed" and "MONITOR_SMTP_HOST" in row[1]
+    spikes = scheduler.spike_job(db_path, settings)  # the next job is not affected
+    assert isinstance(spikes, list)
+
+
+def test_missing_model_files_are_named(tmp_path):
+    db_path = tmp_path / "m.db"
+    db = open_db(db_path)
+    seed_synthetic(db, 20, days=5, seed=1)
+    db.conn.close()
+    missing = tmp_path / "no-such-classifier"
+    result = monitor("--db", db_path, "classify", "--classifier", missing, timeout=180)
+    assert result.returncode == 2
+    assert str(missing) in result.stderr or missing.name in result.stderr, result.stderr[-1000:]
+    assert "Traceback" not in result.stderr
+    encoder = tmp_path / "no-such-encoder"
+    result = monitor("--db", db_path, "classify", "--model", f"./{encoder.name}", timeout=180, cwd=tmp_path)
+    assert result.returncode == 2 and encoder.name in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,20 @@
+"""The load benchmark (benchmarks/load.py) on a small store: it runs the real dashboard server,
+sends exactly the bounded burst, stops by itself and reports throughput and p95."""
+import re
+import subprocess
+import sys
+
+from reliability_support import REPO, env
+
+
+def test_load_benchmark_stops_by_itself_and_reports(tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "load.py"), "--db", str(tmp_path / "load.db"),
+                             "--docs", "2000", "--requests", "42", "--concurrency", "6"],
+                            cwd=REPO, env=env(), capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    out = result.stdout
+    assert "store: 2,000 documents · 42 requests · 6 concurrent clients" in out
+    all_row = re.search(r"^all\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", out, re.M)
+    assert all_row and all_row.group(1) == "42" and all_row.group(2) == "0"  # every request answered, none failed
+    assert int(all_row.group(3)) <= int(all_row.group(4)) <= int(all_row.group(5))  # p50 <= p95 <= max
+    assert float(re.search(r"throughput: ([\d.]+) requests/s", out).group(1)) > 0
