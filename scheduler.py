@@ -214,9 +214,10 @@ def record_jobs(db_path, sched=None):
     """Write scheduled_jobs(job_id, name, trigger, next_run_at) for `monitor.py status`;
     sched=None clears it (the scheduler stopped)."""
     from store import open_db
+    from store.util import write_transaction
     db = open_db(db_path)
     try:
-        with db.conn:
+        with write_transaction(db):
             db.execute("CREATE TABLE IF NOT EXISTS scheduled_jobs (job_id TEXT PRIMARY KEY, name TEXT, "
                        "trigger TEXT, next_run_at TEXT)")
             db.execute("DELETE FROM scheduled_jobs")

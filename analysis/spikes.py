@@ -23,7 +23,7 @@ import statistics
 
 from nlp.labels import TOPICS
 from store.queries import Filters, counts, date_bounds
-from store.util import KST, utc_now
+from store.util import KST, utc_now, write_transaction
 
 METRICS = {"volume": "기사량", "negative_share": "부정 비율"}
 SCOPES = {"overall": "전체", "region": "지역", "topic": "주제"}
@@ -132,7 +132,7 @@ def _row(day, metric, scope, key, value, test):
 
 def store_spikes(db, spikes):
     now = utc_now()
-    with db.conn:
+    with write_transaction(db):
         db.conn.executemany(
             """INSERT INTO spikes (day, metric, scope, key, value, baseline, threshold, zscore, detected_at)
                VALUES (:day, :metric, :scope, :key, :value, :baseline, :threshold, :zscore, :now)

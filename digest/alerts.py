@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from analysis.spikes import describe, today_kst
 from digest import mail
 from digest.settings import dashboard_url, smtp_from_env
-from store.util import utc_now
+from store.util import utc_now, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,6 @@ def send_spike_alerts(db, settings, smtp=None, today=None, now=None):
     except Exception as exc:  # SettingsError, SMTP or network error: kept pending, retried at the next check
         log.warning("spike alert not sent (will retry at the next check): %s: %s", type(exc).__name__, exc)
         return 0
-    with db.conn:
+    with write_transaction(db):
         db.conn.executemany("UPDATE spikes SET alerted_at = ? WHERE id = ?", [(utc_now(), s["id"]) for s in spikes])
     return len(spikes)

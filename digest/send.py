@@ -10,7 +10,7 @@ import logging
 from digest import mail
 from digest.build import build_digest
 from digest.settings import dashboard_url
-from store.util import utc_now
+from store.util import utc_now, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def claim(db, week, recipient, max_attempts=None):
     """True when this caller now owns the send for (week, recipient)."""
     limit = max_attempts if max_attempts else 1 << 30
-    with db.conn:
+    with write_transaction(db):
         db.execute(
             """INSERT INTO digests (week, recipient, region, status, attempts, created_at)
                VALUES (?, ?, ?, 'sending', 1, ?)
@@ -30,7 +30,7 @@ def claim(db, week, recipient, max_attempts=None):
 
 
 def _finish(db, week, email, error=None):
-    with db.conn:
+    with write_transaction(db):
         if error is None:
             db.execute("UPDATE digests SET status = 'sent', error = NULL, sent_at = ? WHERE week = ? AND recipient = ?",
                        [utc_now(), week, email])
@@ -90,7 +90,7 @@ def retry_failed(db, recipients, settings, smtp, max_attempts):
 def recover_interrupted(db):
     """At scheduler start (lock held): a 'sending' row belongs to a process that died mid-send;
     mark it failed so it is retried (it may have been delivered: say so)."""
-    with db.conn:
+    with write_transaction(db):
         return db.execute(
             "UPDATE digests SET status = 'failed', error = 'interrupted while sending (process stopped); "
             "retrying — the recipient may receive it twice' WHERE status = 'sending'").rowcount

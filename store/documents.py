@@ -2,7 +2,7 @@
 import hashlib
 import re
 
-from store.util import kst_date, utc_now
+from store.util import kst_date, utc_now, write_transaction
 
 FIELDS = (
     "url", "canonical_url", "source", "kind", "outlet", "title", "summary", "body", "lang",
@@ -36,7 +36,7 @@ def save_document(db, doc):
     row["content_hash"] = content_hash(row["title"], row["body"])
     row["pub_date"] = kst_date(row["published_at"])
     now = utc_now()
-    with db.conn:
+    with write_transaction(db):
         existing = db.execute(
             "SELECT content_hash, cluster_id, duplicate_of FROM documents WHERE id = ?", [doc_id]
         ).fetchone()

@@ -1,6 +1,6 @@
 """Classifications (one row per document × model version), human annotations, and the
 effective labels the queries read: the newest classification with human corrections on top."""
-from store.util import dumps, loads, utc_now
+from store.util import dumps, loads, utc_now, write_transaction
 
 LABEL_FIELDS = ("relevant", "sentiment", "topics", "regions")
 
@@ -42,7 +42,7 @@ def save_classifications(db, rows):
         "topic_scores": dumps(r.get("topic_scores")), "regions": dumps(r.get("regions") or []),
         "classified_at": r.get("classified_at") or now,
     } for r in rows]
-    with db.atomic():  # one transaction: sqlite-utils commits its own writes inside a bare `with db.conn`
+    with write_transaction(db):  # one transaction: sqlite-utils commits its own writes inside a bare `with db.conn`
         db["classifications"].upsert_all(records, pk=("document_id", "model_version"))
         refresh_labels(db, [r["document_id"] for r in records], commit=False)
 
@@ -54,7 +54,7 @@ def add_annotation(db, document_id, annotator, relevant=None, sentiment=None, to
         raise ValueError("annotator is required")
     if not db.execute("SELECT 1 FROM documents WHERE id = ?", [document_id]).fetchone():
         raise KeyError(f"no document with id {document_id}")
-    with db.atomic():
+    with write_transaction(db):
         pk = db["annotations"].insert({
             "document_id": document_id, "annotator": annotator, "created_at": utc_now(),
             "relevant": None if relevant is None else int(bool(relevant)), "sentiment": sentiment,
@@ -111,7 +111,7 @@ def refresh_labels(db, document_ids, commit=True):
             db["label_regions"].insert_all(
                 [{"document_id": doc_id, "region": r} for r in label["regions"]], ignore=True)
     if commit:
-        with db.atomic():
+        with write_transaction(db):
             work()
     else:
         work()

@@ -265,7 +265,9 @@ def facet_values(db, column):
 
 def date_bounds(db):
     """(first, last) Korean local date present in the store, or (None, None)."""
-    return tuple(db.execute("SELECT MIN(pub_date), MAX(pub_date) FROM documents").fetchone())
+    # two subqueries: each is one index lookup, while MIN and MAX together scan the table
+    return tuple(db.execute(
+        "SELECT (SELECT MIN(pub_date) FROM documents), (SELECT MAX(pub_date) FROM documents)").fetchone())
 
 
 def list_spikes(db, date_from=None, date_to=None, scope=None):

@@ -1,4 +1,5 @@
 """Small helpers shared by the store modules."""
+import contextlib
 import datetime as dt
 import json
 
@@ -25,3 +26,22 @@ def dumps(value):
 
 def loads(text, default=None):
     return default if text in (None, "") else json.loads(text)
+
+
+@contextlib.contextmanager
+def write_transaction(db):
+    """One transaction for a group of writes, taking the write lock up front
+    (BEGIN IMMEDIATE waits on busy_timeout; a deferred BEGIN that reads first can fail
+    at once with "database is locked" when another process wrote in between)."""
+    if db.conn.in_transaction:
+        with db.atomic():  # nested: a savepoint
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.conn.commit()

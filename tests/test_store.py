@@ -191,3 +191,17 @@ def test_cli_reports_corrupt_db_without_traceback(tmp_path):
     result = run_cli("--db", str(path), "status")
     assert result.returncode == 1
     assert "not a SQLite database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_left_running_by_a_killed_crawl_is_closed_at_next_start(db):
+    sync_sources(db, [{"name": "a", "kind": "news", "type": "feed", "url": "http://127.0.0.1/a"}])
+    killed = start_run(db, "a")  # never finished: the process died
+    finish_run(db, start_run(db, "a"), new=1)
+    assert db["crawl_runs"].get(killed)["status"] == "interrupted"
+
+
+def test_skipped_source_shows_reason_without_counting_as_failure(db):
+    sync_sources(db, [{"name": "n", "kind": "news", "type": "naver_api", "url": "http://127.0.0.1/n"}])
+    finish_run(db, start_run(db, "n"), status="skipped", error="NAVER_CLIENT_ID not set")
+    row = db["sources"].get("n")
+    assert row["error_count"] == 0 and row["last_error"] == "NAVER_CLIENT_ID not set"
