@@ -105,9 +105,6 @@ def test_invalid_utf8_and_mixed_encodings_are_decoded(fault_crawl):
     assert "치안 정책을 심의" in stored["자치경찰위원회 enc 기사 1"]
 
 
-@pytest.mark.xfail(strict=True, reason="crawler bug: a page sent as 'charset=utf-8' whose bytes are EUC-KR "
-                   "(its <meta> says euc-kr) is decoded as UTF-8, comes out as mojibake and is then dropped "
-                   "as off-topic (counted as 'filtered', no error)")
 def test_page_with_wrong_charset_header_is_not_lost(fault_crawl):
     stored = {title for title, _, _ in docs(fault_crawl["db"], "장애-enc")}
     assert "자치경찰위원회 enc 기사 2" in stored

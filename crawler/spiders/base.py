@@ -105,6 +105,8 @@ class SourceSpider(scrapy.Spider):
         listing = response.meta.get("listing", {})
         if self.source.get("encoding"):
             response = response.replace(encoding=self.source["encoding"])
+        elif hasattr(response, "text"):
+            response = repair_mislabelled_utf8(response)
         if not hasattr(response, "text"):
             self.counts["failed"] += 1
             self.logger.warning("[%s] not a text page: %s", self.source["name"], response.url)
@@ -167,3 +169,26 @@ def text_of_first(node, css):
         return ""
     found = node.css(css)[:1]
     return " ".join(t.strip() for t in found.css("::text").getall() if t.strip()) if found else ""
+
+
+META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
+
+
+def repair_mislabelled_utf8(response):
+    """Korean sites sometimes send EUC-KR/CP949 pages with a `charset=utf-8` header.
+    When the body is mostly not UTF-8, use the page's <meta> charset, else CP949.
+    A page with only a few bad bytes stays UTF-8 (they become U+FFFD)."""
+    if (response.encoding or "").lower().replace("-", "") != "utf8":
+        return response
+    text = response.body.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= max(3, len(text) // 100):
+        return response
+    match = META_CHARSET.search(response.body[:4096])
+    for encoding in ([match.group(1).decode("ascii")] if match else []) + ["cp949"]:
+        try:
+            response.body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return response.replace(encoding=encoding)
+    return response
+
