@@ -122,33 +122,9 @@ def counts(db, by="day", group=None, filters=None):
 
     Returns a list of dicts ordered by period then group.
     """
-    if by not in PERIODS:
-        raise QueryError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
     if group is not None and group not in GROUPS:
         raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
-    params = []
-    group_expr, group_join = GROUPS[group] if group else ("NULL", "")
-    sql = f"""
-        SELECT {PERIODS[by]} AS period, {group_expr} AS grp,
-               COUNT(DISTINCT d.id) AS articles,
-               COUNT(DISTINCT d.cluster_id) AS stories,
-               COUNT(DISTINCT d.outlet) AS outlets,
-               SUM(l.sentiment = 'negative') AS negative,
-               SUM(l.sentiment = 'neutral') AS neutral,
-               SUM(l.sentiment = 'positive') AS positive
-        FROM documents d {_label_join(filters)} {group_join}
-        WHERE d.pub_date IS NOT NULL AND {where_clause(filters, params)}
-        GROUP BY period, grp ORDER BY period, grp
-    """
-    rows = []
-    for r in db.query(sql, params):
-        row = {"period": r["period"], "articles": r["articles"], "stories": r["stories"],
-               "outlets": r["outlets"], "negative": r["negative"] or 0, "neutral": r["neutral"] or 0,
-               "positive": r["positive"] or 0}
-        if group:
-            row[group] = r["grp"]
-        rows.append(_with_shares(row))
-    return rows
+    return counts_multi(db, by, [group] if group else [], filters)
 
 
 def _with_shares(row):
