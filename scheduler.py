@@ -303,6 +303,18 @@ def main(argv=None):
         lock.close()
 
 
+def cycle_summary(result):
+    """One Korean line for people: new documents, failing sources, classified, spikes."""
+    crawl = result.get("crawl") or []
+    failing = [c["source"] for c in crawl if c.get("status") not in ("ok", "warning", "skipped")]
+    classified = (result.get("classify") or {}).get("classified", 0)
+    line = (f"한 주기 완료 / cycle done: 새 문서 {sum(c.get('new') or 0 for c in crawl)}건 "
+            f"(수집원 {len(crawl)}곳), 분류 {classified}건, 급증 {result.get('spikes') or 0}건")
+    if failing:
+        line += f"; 오류 수집원 {len(failing)}곳: {', '.join(failing)} (python monitor.py status)"
+    return line
+
+
 def serve(args, settings, db_path):
     from digest.send import recover_interrupted
     from nlp.classify import ensure_default_model
@@ -322,7 +334,7 @@ def serve(args, settings, db_path):
     try:
         if args.once or args.demo:
             result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo)
-            print(f"한 주기 완료 / cycle done: {result}")
+            print(cycle_summary(result), flush=True)
             if args.once:
                 return 0
         sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url)
