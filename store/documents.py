@@ -70,7 +70,3 @@ def known_canonical_urls(db, source=None):
         sql, params = sql + " WHERE source = ?", [source]
     return {r[0] for r in db.execute(sql, params)}
 
-
-def get_document(db, doc_id):
-    rows = list(db.query("SELECT * FROM documents WHERE id = ?", [doc_id]))
-    return rows[0] if rows else None

@@ -24,13 +24,6 @@ def documents_to_classify(db, model_version, limit=None, reclassify=False):
     return list(db.query(sql, params))
 
 
-def count_to_classify(db, model_version):
-    return db.execute("""
-        SELECT COUNT(*) FROM documents d WHERE d.duplicate_of IS NULL
-        AND NOT EXISTS (SELECT 1 FROM classifications c WHERE c.document_id = d.id AND c.model_version = ?)
-    """, [model_version]).fetchone()[0]
-
-
 def save_classifications(db, rows):
     """Store a batch of model outputs atomically and refresh the effective labels."""
     now = utc_now()

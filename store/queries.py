@@ -113,8 +113,7 @@ def where_clause(filters, params):
     return " AND ".join(conds) or "1"
 
 
-def _label_join(filters):
-    return "LEFT JOIN labels l ON l.document_id = d.id"
+LABEL_JOIN = "LEFT JOIN labels l ON l.document_id = d.id"
 
 
 def counts(db, by="day", group=None, filters=None):
@@ -144,7 +143,7 @@ def totals(db, filters=None):
                COALESCE(SUM(l.sentiment = 'negative'), 0) AS negative,
                COALESCE(SUM(l.sentiment = 'neutral'), 0) AS neutral,
                COALESCE(SUM(l.sentiment = 'positive'), 0) AS positive
-        FROM documents d {_label_join(filters)}
+        FROM documents d {LABEL_JOIN}
         WHERE {where_clause(filters, params)}
     """
     row = dict(next(iter(db.query(sql, params))))
@@ -170,7 +169,7 @@ def search_documents(db, filters=None, sort="published_desc", limit=50, offset=0
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     params = []
     where = where_clause(filters, params)
-    base = f"FROM documents d {_label_join(filters)} WHERE {where}"
+    base = f"FROM documents d {LABEL_JOIN} WHERE {where}"
     total = db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
     rows = []
     for r in db.query(f"""
@@ -216,7 +215,7 @@ def top_stories(db, filters=None, limit=10, sentiment=None):
         SELECT d.cluster_id, COUNT(DISTINCT d.id) AS articles, COUNT(DISTINCT d.outlet) AS outlets,
                MIN(d.published_at) AS first_published,
                SUM(l.sentiment = 'negative') AS negative
-        FROM documents d {_label_join(f)} WHERE {where_clause(f, params)}
+        FROM documents d {LABEL_JOIN} WHERE {where_clause(f, params)}
         GROUP BY d.cluster_id ORDER BY outlets DESC, articles DESC, first_published DESC LIMIT ?
     """
     stories = []
@@ -289,7 +288,7 @@ def counts_multi(db, by="day", groups=(), filters=None):
                SUM(l.sentiment = 'negative') AS negative,
                SUM(l.sentiment = 'neutral') AS neutral,
                SUM(l.sentiment = 'positive') AS positive
-        FROM documents d {_label_join(filters)} {joins}
+        FROM documents d {LABEL_JOIN} {joins}
         WHERE d.pub_date IS NOT NULL AND {where_clause(filters, params)}
         GROUP BY {order} ORDER BY {order}
     """
@@ -338,7 +337,7 @@ def document_page(db, filters=None, sort="published_desc", limit=50, offset=0):
         SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
                d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
                l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin
-        FROM documents d {hint} {_label_join(f)} WHERE {' AND '.join(conds)}
+        FROM documents d {hint} {LABEL_JOIN} WHERE {' AND '.join(conds)}
         ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?""", params + [int(limit), int(offset)]):
         r = dict(r)
         r["topics"] = loads(r["topics"], [])

@@ -10,7 +10,6 @@ import random
 
 from nlp.labels import REGIONS, NATIONAL, SOURCE_KINDS, TOPICS
 from store.documents import content_hash, document_id
-from store.labels import refresh_labels
 
 OUTLETS = ["연합뉴스", "KBS", "한겨레", "경향신문", "조선일보", "중앙일보", "동아일보", "부산일보",
            "매일신문", "경인일보", "강원일보", "제주일보", "참여연대", "경실련", "서울시자치경찰위원회"]
@@ -68,11 +67,9 @@ def seed_synthetic(db, n, days=90, end_date=None, seed=0, batch=20000, model_ver
             db.conn.executemany("INSERT INTO label_topics VALUES (?,?)", ltopics)
             db.conn.executemany("INSERT INTO label_regions VALUES (?,?)", lregions)
     if not with_fts:
-        from store.schema import MIGRATIONS  # noqa: F401  (trigger text lives in the v1 migration)
+        # the same trigger as the v1 migration creates
         db.execute("""CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
             INSERT INTO documents_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body); END""")
         db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
     return n
 
-
-__all__ = ["seed_synthetic", "refresh_labels"]
