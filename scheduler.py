@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 DEMO_DB = ROOT / "data" / "demo.db"
 DEMO_SOURCES = ROOT / "config" / "demo_sources.toml"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 log = logging.getLogger("scheduler")
 STOPPING = threading.Event()  # set on Ctrl-C / SIGTERM: a running cycle stops after its crawl
 
@@ -126,7 +125,7 @@ def digest_retry_job(db_path, settings_path=None, now=None):
 
 def digest_due(settings, now=None):
     """True once this week's digest time has passed (Korean time)."""
-    from digest.settings import parse_time
+    from digest.settings import WEEKDAYS, parse_time
     sched = settings["schedule"]
     tz = ZoneInfo(sched["timezone"])
     now = (now or dt.datetime.now(tz)).astimezone(tz)
@@ -161,9 +160,6 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
     from digest.settings import parse_time
     s = settings["schedule"]
     tz = ZoneInfo(s["timezone"])
-    if s["digest_day"] not in WEEKDAYS:
-        from digest.settings import SettingsError
-        raise SettingsError(f"[schedule] digest_day must be one of {', '.join(WEEKDAYS)}, not {s['digest_day']!r}")
     dh, dm = parse_time(s["digest_time"])
     sh, sm = parse_time(s["spike_check_time"])
     db_path, settings_path = str(db_path), (str(settings_path) if settings_path else None)

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 _SHARED = {}  # one connection and one cluster index per process: sources see each other's stories
 COVERAGE_MIN = 0.5  # share of items that must have a body and a page/feed date
 COVERAGE_MIN_ITEMS = 3
+FAILED_SHARE_WARN = 0.2  # a run is a 'warning' when at least this share of its article pages failed
 
 
 def shared_store(db_path):
@@ -87,6 +88,9 @@ class StorePipeline:
                 share = sum(flags[index] for flags in self.items) / stored
                 if share < COVERAGE_MIN:
                     warnings.append(f"field coverage: {label} on {share:.0%} of {stored} items (< {COVERAGE_MIN:.0%})")
+        attempted = counts["fetched"] + counts["failed"]
+        if counts["failed"] and counts["failed"] >= FAILED_SHARE_WARN * attempted:
+            warnings.append(f"{counts['failed']} of {attempted} article pages failed (see the crawl log)")
         if spider.skip_reason:
             status, error = "skipped", spider.skip_reason
         elif spider.errors:

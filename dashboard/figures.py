@@ -7,9 +7,11 @@ KIND_COLORS = {"news": "#4C78A8", "civic": "#F58518", "committee": "#54A24B", "g
 SENT_COLORS = {"negative": "#E45756", "neutral": "#BAB0AC", "positive": "#4C9F70"}
 PERIOD_KO = {"day": "일", "week": "주", "month": "월"}
 TICKS = {"day": "%m/%d", "week": "%m/%d주", "month": "%Y년 %m월"}
-# Plotly toolbar: PNG download of each chart, no Plotly logo.
+# Plotly toolbar: PNG download of each chart; no Plotly logo and no "share chart" button,
+# which would send the data to an outside chart service.
 GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2},
-                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+                "showSendToCloud": False, "showEditInChartStudio": False,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"]}
 
 
 def figure(data, title=None, height=320, **layout):

@@ -21,6 +21,20 @@ DEFAULTS = {
     "spikes": {"alert_email": False, "alert_z": 4.0, "alert_min_hours": 12},
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# section -> key -> (check, what a valid value looks like); keys not listed take any string
+CHECKS = {
+    "schedule": {
+        "crawl_every_hours": (lambda v: _number(v) and v > 0, "a number of hours above 0, e.g. 3"),
+        "digest_day": (lambda v: v in WEEKDAYS, f"one of {', '.join(WEEKDAYS)}"),
+        "digest_retry_minutes": (lambda v: _whole(v) and v >= 1, "a whole number of minutes, at least 1"),
+        "misfire_grace_minutes": (lambda v: _whole(v) and v >= 0, "a whole number of minutes, 0 or more"),
+    },
+    "dashboard": {"port": (lambda v: _whole(v) and 1 <= v <= 65535, "a port number from 1 to 65535")},
+    "digest": {key: (lambda v: _whole(v) and v >= 1, "a whole number, at least 1")
+               for key in ("top_stories", "civic_statements", "max_attempts")},
+    "spikes": {"alert_email": (lambda v: isinstance(v, bool), "true or false")},
+}
 
 
 class SettingsError(ValueError):
@@ -30,21 +44,81 @@ class SettingsError(ValueError):
 def load_settings(path=None):
     path = Path(path or os.environ.get("MONITOR_SETTINGS") or DEFAULT_SETTINGS)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise SettingsError(f"settings file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path} is not UTF-8 text: save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path} is not valid TOML: {exc}") from None
     settings = {key: (dict(value) if isinstance(value, dict) else value) for key, value in DEFAULTS.items()}
     for key, value in raw.items():
         if key not in DEFAULTS:
-            raise SettingsError(f"{path}: unknown section [{key}] (known: {', '.join(DEFAULTS)})")
+            raise SettingsError(f"{_where(path, text, key)}: unknown section [{key}] (known: {', '.join(DEFAULTS)})")
+        if isinstance(DEFAULTS[key], dict):
+            if not isinstance(value, dict):
+                raise SettingsError(f"{_where(path, text, key)}: [{key}] must be a section, not a value")
+            _check_section(path, text, key, value)
         settings[key] = {**settings[key], **value} if isinstance(value, dict) else value
     settings["recipients"] = [_recipient(r, path) for r in settings["recipients"]]
-    for key in ("digest_time", "spike_check_time"):
-        parse_time(settings["schedule"][key], f"{path}: [schedule] {key}")
     settings["path"] = str(path)
     return settings
+
+
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _where(path, text, section, key=None):
+    """'file:line' of `key` in [section] (or of the section header), 'file' if not found."""
+    current = None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            current = stripped.strip("[]").strip()
+            if key is None and current == section:
+                return f"{path}:{number}"
+        elif current == section and key and re.match(rf'"?{re.escape(key)}"?\s*=', stripped):
+            return f"{path}:{number}"
+    return str(path)
+
+
+def _check_section(path, text, section, values):
+    """Unknown keys (typos would be ignored silently) and wrong values, with file:line."""
+    known = set(DEFAULTS[section])
+    if section == "spikes":
+        from analysis.spikes import SpikeParams
+        known |= {f.name for f in dataclasses.fields(SpikeParams)}
+    for key, value in values.items():
+        where = f"{_where(path, text, section, key)}: [{section}] {key}"
+        if key not in known:
+            raise SettingsError(f"{where}: unknown setting (known: {', '.join(sorted(known))})")
+        if key in ("digest_time", "spike_check_time"):
+            parse_time(value, where)
+            continue
+        check, expected = CHECKS.get(section, {}).get(key, (None, None))
+        if section == "spikes" and check is None:
+            check, expected = _number, "a number"
+        if section == "schedule" and key == "timezone":
+            check, expected = _timezone, "a time zone name such as Asia/Seoul"
+        if check and not check(value):
+            raise SettingsError(f"{where} must be {expected}, not {value!r}")
+        if check is None and not isinstance(value, str):
+            raise SettingsError(f"{where} must be text in quotes, not {value!r}")
+
+
+def _timezone(name):
+    from zoneinfo import ZoneInfo
+    try:
+        ZoneInfo(str(name))
+    except (ValueError, KeyError, OSError):
+        return False
+    return True
 
 
 def _recipient(entry, path):

@@ -15,14 +15,17 @@ ORDER = "d.pub_date, d.published_at, d.id"
 CACHE_KIB = 65536  # page cache while exporting: the date order reads rows out of rowid order
 
 
-def _sql(filters, with_text, params):
+def _sql(filters, with_text, params, walk_index=False):
+    """walk_index: read documents in index order (a page: stops after LIMIT rows) instead of
+    letting the planner start from the labels and sort every match first."""
     body = ", d.body" if with_text else ""
+    hint = "INDEXED BY idx_documents_day_order" if walk_index else ""
     return f"""
         SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary, d.lang,
                d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of,
                l.relevant, l.relevance_score, l.sentiment, c.sentiment_scores, l.topics,
                c.topic_scores, l.regions, l.model_version, l.origin {body}
-        FROM documents d
+        FROM documents d {hint}
         LEFT JOIN labels l ON l.document_id = d.id
         LEFT JOIN classifications c ON c.document_id = d.id AND c.model_version = l.model_version
         WHERE {where_clause(filters, params)}
@@ -32,7 +35,7 @@ def _sql(filters, with_text, params):
 def iter_documents(db, filters=None, with_text=False, chunk_size=5000, limit=None, offset=0):
     """Yield one dict per document (keys = `document_columns(with_text)`)."""
     params = []
-    sql = _sql(filters, with_text, params)
+    sql = _sql(filters, with_text, params, walk_index=limit is not None)
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [int(limit), int(offset)]

@@ -14,20 +14,22 @@ from store.util import utc_now
 
 GENERATOR = "자치경찰 언론·여론 모니터 (monitor.py export)"
 DICTIONARY = "docs/data-dictionary.md"
+UNLABELLED = "(unlabelled)"
 
 
 def model_versions(db, filters):
     """{model_version: documents} over the filtered documents ('(unlabelled)' for none)."""
     params = []
-    sql = f"""SELECT COALESCE(l.model_version, '(unlabelled)') AS version, COUNT(*) AS n
+    sql = f"""SELECT COALESCE(l.model_version, '{UNLABELLED}') AS version, COUNT(*) AS n
               FROM documents d LEFT JOIN labels l ON l.document_id = d.id
               WHERE {where_clause(filters, params)} GROUP BY version ORDER BY version"""
     return {r["version"]: r["n"] for r in db.query(sql, params)}
 
 
-def describe(db, dataset, filters, parameters, columns, rows, matched=None):
+def describe(db, dataset, filters, parameters, columns, rows, matched=None, versions=None):
     """Metadata shared by files and API responses (no export time: `stamp` adds it).
-    `matched`: the number of documents passing the filters, when the caller has counted it."""
+    `matched`, `versions`: the documents passing the filters and their model versions,
+    when the caller has counted them."""
     return {
         "dataset": dataset,
         "generator": GENERATOR,
@@ -35,7 +37,7 @@ def describe(db, dataset, filters, parameters, columns, rows, matched=None):
         "parameters": parameters,
         "filters": dataclasses.asdict(filters),
         "documents_matched": search_documents(db, filters, limit=0)[1] if matched is None else matched,
-        "model_versions": model_versions(db, filters),
+        "model_versions": model_versions(db, filters) if versions is None else versions,
         "store_schema_version": current_version(db),
         "row_count": rows,
         "columns": [{"name": name, "type": kind} for name, kind in columns],

@@ -6,7 +6,7 @@ day × region × topic × kind × sentiment (rollup_region_topic, no outlets). `
 day and in the cells of its first relevant article, so sums over days stay exact.
 
 Triggers on documents, labels, label_topics and label_regions record the touched days in
-rollup_dirty; `refresh_if_dirty` recomputes just those days. `counts`/`totals` mirror
+rollup_dirty; `refresh_if_dirty` recomputes just those days and bumps `generation`. `counts`/`totals` mirror
 store.queries.counts/totals and return None when the filters need the live queries (text
 search, several regions or topics at once, an outlet with a region and a topic, sources,
 relevance other than 'relevant', duplicates included).
@@ -41,6 +41,9 @@ _MARK_CLUSTER = (_ADD.format(where="id = {doc}")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rollup_dirty (day TEXT PRIMARY KEY);
+-- bumped by every refresh: readers key their caches on it (see generation())
+CREATE TABLE IF NOT EXISTS rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL);
+INSERT OR IGNORE INTO rollup_state VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS rollup_base (day TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
     articles INTEGER, stories INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_base ON rollup_base(day, kind, outlet, sentiment);
@@ -64,8 +67,9 @@ CREATE INDEX IF NOT EXISTS idx_rollup_region_topic
 CREATE INDEX IF NOT EXISTS idx_documents_published ON documents(published_at);
 CREATE TRIGGER IF NOT EXISTS rollup_documents_ai AFTER INSERT ON documents BEGIN
 """ + _MARK_CLUSTER.format(doc="NEW.id") + """END;
-CREATE TRIGGER IF NOT EXISTS rollup_documents_au AFTER UPDATE OF pub_date, published_at, kind, outlet,
-    duplicate_of, cluster_id ON documents BEGIN
+DROP TRIGGER IF EXISTS rollup_documents_au;  -- recreated: stores made before 'source, title, body' joined it
+CREATE TRIGGER rollup_documents_au AFTER UPDATE OF pub_date, published_at, kind, outlet, source,
+    title, body, duplicate_of, cluster_id ON documents BEGIN
 """ + _ADD_OLD_DAY + _ADD.format(where="cluster_id = OLD.cluster_id") + """""" + _MARK_CLUSTER.format(doc="NEW.id") + """END;
 CREATE TRIGGER IF NOT EXISTS rollup_documents_ad AFTER DELETE ON documents BEGIN
 """ + _ADD_OLD_DAY + _ADD.format(where="cluster_id = OLD.cluster_id") + """END;
@@ -118,12 +122,22 @@ def refresh_if_dirty(db):
                 INSERT INTO {table} ({cols}, articles, stories)
                 SELECT {src}, COUNT(*), SUM(f.lead) FROM temp.rollup_facts f {joins} GROUP BY {src}""")
         conn.execute("DELETE FROM rollup_dirty WHERE day IN (SELECT day FROM temp.rollup_days)")
+        conn.execute("UPDATE rollup_state SET generation = generation + 1")
         conn.execute("DROP TABLE temp.rollup_facts")
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
         raise
     return len(days)
+
+
+def generation(db):
+    """A number that changes whenever the store's documents or labels changed and the rollups
+    caught up (call refresh_if_dirty first); None for a store without rollups. Results
+    computed from the store can be cached under it, even across processes."""
+    if "rollup_state" not in db.table_names():
+        return None
+    return db.execute("SELECT generation FROM rollup_state").fetchone()[0]
 
 
 def _plan(group, f, outlets=True):

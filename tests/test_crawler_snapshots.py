@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parent.parent
 SNAPSHOTS = REPO / "tests" / "fixtures" / "snapshots"
 CONFIG = load_config(REPO / "config" / "sources.toml")
 SLUGS = {
-    "Google 뉴스 검색": "google-news", "연합뉴스 사회": "yna-society", "한겨레 사회": "hani-society",
+    "Google 뉴스 검색": "google-news", "Google 뉴스 검색: 시도 자치경찰위원회": "google-news",
+    "연합뉴스 사회": "yna-society", "한겨레 사회": "hani-society",
     "경향신문 사회": "khan-society", "동아일보 사회": "donga-society", "조선일보 사회": "chosun-society",
     "정책브리핑 보도자료": "korea-kr-press", "네이버 뉴스 검색 API": "naver-api",
 }
@@ -33,8 +34,24 @@ def test_shipped_config_is_valid_and_every_enabled_source_has_a_snapshot():
     assert CONFIG["crawl"]["fast"] is False and CONFIG["crawl"]["download_delay"] >= 5
 
 
+def test_committee_search_asks_for_each_of_the_18_committees():
+    [source] = [s for s in ENABLED if s["name"] == "Google 뉴스 검색: 시도 자치경찰위원회"]
+    urls = spider_for(source).start_urls_for_source()
+    assert len(urls) == 18 and all(u.startswith("https://news.google.com/rss/search?q=") for u in urls)
+    assert "q=%EC%84%9C%EC%9A%B8%20%EC%9E%90%EC%B9%98" in urls[0]  # 서울 자치…, sent without quotes
+    assert "%22" not in "".join(urls)
+    # The global feed still quotes its phrases ("자치경찰 이원화").
+    [general] = [s for s in ENABLED if s["name"] == "Google 뉴스 검색"]
+    assert any("%22" in u for u in spider_for(general).start_urls_for_source())
+    # Items are kept when they name the committee in another spelling or any global term.
+    spider = spider_for(source)
+    assert spider.filter_terms[:1] == ["서울 자치경찰위원회"] and "자치경찰" in spider.filter_terms
+
+
 def spider_for(source):
-    return SPIDERS[source["type"]](source=source, terms=CONFIG["terms"], max_pages=5)
+    spider = SPIDERS[source["type"]](source=source, terms=CONFIG["terms"], max_pages=5)
+    spider.seen = set()  # each test is its own run (a run skips URLs another source already took)
+    return spider
 
 
 def drain(result):

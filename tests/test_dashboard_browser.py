@@ -133,3 +133,38 @@ def test_empty_store_shows_message(browser, tmp_path):
         assert not css(browser, "#ov-volume .barlayer .point")
     finally:
         srv.close()
+
+
+def test_clicking_a_region_tile_filters_everything(browser, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    browser.get(f"{server.url}/?view=regions&start=2026-10-01&end={END}")
+    tiles = wait_for(browser, lambda d: css(d, "#rg-map .scatterlayer .point"), what="region tiles")
+    assert "region=" not in browser.current_url
+    ActionChains(browser).move_to_element(tiles[0]).click().perform()
+    url = wait_for(browser, lambda d: "region=" in d.current_url and d.current_url, what="region in URL")
+    from urllib.parse import parse_qs, urlparse
+    [region] = parse_qs(urlparse(url).query)["region"]
+    from nlp.labels import ALL_REGIONS
+    assert region in ALL_REGIONS
+    assert region in css(browser, "#f-region")[0].text  # the filter box shows the clicked region
+    # Every view now answers for that region: the overview's KPI is below the all-region one.
+    browser.get(url.replace("view=regions", "view=overview"))
+    one = int(wait_for(browser, lambda d: css(d, "#kpi-articles .kpi-value")[0].text, what="KPI").replace(",", ""))
+    browser.get(f"{server.url}/?start=2026-10-01&end={END}")
+    every = int(wait_for(browser, lambda d: css(d, "#kpi-articles .kpi-value")[0].text, what="KPI").replace(",", ""))
+    assert 0 < one < every
+
+
+def test_chart_downloads_as_a_named_png(browser, server, tmp_path):
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.get(f"{server.url}/?start=2026-10-01&end={END}")
+    wait_for(browser, lambda d: css(d, "#ov-volume .barlayer .point"), what="volume chart")
+    titles = [b.get_attribute("data-title") for b in css(browser, "#ov-volume .modebar-btn")]
+    assert not [t for t in titles if "Share" in t or "Studio" in t], titles  # nothing sends data outside
+    button = css(browser, "#ov-volume .modebar-btn[data-title='Download plot as a PNG']")
+    assert button, f"the chart's toolbar offers the PNG download: {titles}"
+    browser.execute_script("arguments[0].click();", button[0])
+    saved = wait_for(browser, lambda d: [p for p in tmp_path.iterdir() if p.suffix == ".png"], what="downloaded PNG")
+    assert saved[0].name == "자치경찰_모니터_기사량_추이.png"
+    data = saved[0].read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000

@@ -139,3 +139,44 @@ def test_real_server_on_localhost(app, db):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def rolled_up(store_path, tmp_path):
+    """A copy of the module's store with the dashboard's rollup tables (as a served store has)."""
+    source = store.open_db(store_path)
+    copy = tmp_path / "rolled.db"
+    source.conn.execute("VACUUM INTO ?", [str(copy)])
+    source.conn.close()
+    database = store.open_db(copy)
+    from store import rollups
+    rollups.ensure(database)
+    yield copy, database
+    database.conn.close()
+
+
+def test_rollup_backed_answers_match_the_live_queries_and_follow_changes(rolled_up, monkeypatch):
+    path, db = rolled_up
+    client = register(flask.Flask("export-api-rollups"), path).test_client()
+    calls = []
+    real_trends = jobs.trends
+    monkeypatch.setattr(jobs, "trends", lambda *a: calls.append(a) or real_trends(*a))
+    filters = q.Filters(regions=["서울"])
+    r = client.get("/api/v1/documents?region=서울&per_page=3")
+    assert int(r.headers["X-Total-Count"]) == q.search_documents(db, filters, limit=0)[1] > 3
+    meta = r.get_json()["meta"]
+    assert meta["documents_matched"] == int(r.headers["X-Total-Count"])
+    assert sum(meta["model_versions"].values()) == 3  # the page's own rows
+    trend_url = "/api/v1/trends?by=week&group=sentiment&region=서울"
+    first = client.get(trend_url).get_json()["data"]
+    assert first == q.counts_multi(db, "week", ["sentiment"], filters)
+    assert client.get(trend_url + "&per_page=2").get_json()["data"] == first[:2]
+    assert len(calls) == 1  # the second page came from the cache
+    # A correction changes the numbers: the next answer is recomputed, not served stale.
+    doc = q.search_documents(db, filters.replace(sentiments=["positive"]), limit=1)[0][0]
+    from store.labels import add_annotation
+    add_annotation(db, doc["id"], "tester", sentiment="negative")
+    after = client.get(trend_url).get_json()["data"]
+    assert len(calls) == 2 and after == q.counts_multi(db, "week", ["sentiment"], filters) != first
+    assert int(client.get("/api/v1/documents?region=서울&sentiment=negative").headers["X-Total-Count"]) == \
+        q.search_documents(db, filters.replace(sentiments=["negative"]), limit=0)[1]

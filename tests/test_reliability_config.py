@@ -6,7 +6,7 @@ import pytest
 
 import scheduler
 from digest.settings import SettingsError, load_settings
-from reliability_support import GOOD_COUNT, GOOD_NAME, GOOD_SOURCE, crawl_table, monitor, scalar
+from reliability_support import GOOD_COUNT, GOOD_NAME, GOOD_SOURCE, REPO, crawl_table, monitor, scalar
 from store import open_db
 from store.synthetic import seed_synthetic
 
@@ -53,15 +53,25 @@ def test_broken_toml_names_file_and_line(tmp_path):
     assert str(config) in result.stdout + result.stderr and "line 5" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("key, value", [("digest_time", "25:00"), ("spike_check_time", "7시"),
-                                        ("digest_day", "monday")])
-def test_bad_schedule_time_is_named(tmp_path, key, value):
+@pytest.mark.parametrize("section, key, value", [
+    ("schedule", "digest_time", '"25:00"'), ("schedule", "spike_check_time", '"7시"'),
+    ("schedule", "digest_day", '"monday"'), ("schedule", "crawl_every_hours", '"3시간"'),
+    ("schedule", "timezone", '"Seoul"'), ("schedule", "digest_retry_minutes", "0"),
+    ("schedule", "digst_time", '"08:00"'),  # a typo would otherwise be ignored silently
+    ("dashboard", "port", "80800"), ("digest", "top_stories", '"5"'), ("spikes", "k", '"high"'),
+    ("spikes", "alert_email", '"yes"'), ("spikes", "window", "28")])
+def test_bad_settings_are_named_with_file_and_line(tmp_path, section, key, value):
     settings = tmp_path / "settings.toml"
-    settings.write_text(f'[schedule]\n{key} = "{value}"\n', encoding="utf-8")
+    settings.write_text(f'# 설정\n[{section}]\n\n{key} = {value}\n', encoding="utf-8")
     with pytest.raises(SettingsError) as err:
         scheduler.job_specs(load_settings(settings), tmp_path / "m.db", settings)
-    assert str(settings) in str(err.value) or key in str(err.value)
-    assert key in str(err.value) and value in str(err.value)
+    assert str(err.value).startswith(f"{settings}:4: [{section}] {key}"), err.value
+    assert value.strip('"') in str(err.value) or "unknown setting" in str(err.value)
+
+
+def test_shipped_settings_file_is_valid():
+    settings = load_settings(REPO / "config" / "settings.toml")
+    assert len(scheduler.job_specs(settings, "m.db")) == 4
 
 
 def test_scheduler_refuses_to_start_on_a_bad_schedule_with_a_clear_message(tmp_path):
@@ -74,7 +84,7 @@ def test_scheduler_refuses_to_start_on_a_bad_schedule_with_a_clear_message(tmp_p
                              "--config", str(settings), "--no-dashboard"], cwd=REPO, env=env(),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    assert str(settings) in result.stderr and "digest_time" in result.stderr
+    assert f"{settings}:2: [schedule] digest_time" in result.stderr
 
 
 def test_missing_smtp_fails_the_digest_only_and_other_jobs_run(tmp_path, monkeypatch):

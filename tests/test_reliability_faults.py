@@ -87,6 +87,7 @@ def test_500_burst_is_retried_and_a_dead_source_is_an_error(fault_crawl):
 def test_50mb_page_is_refused_not_stored(fault_crawl):
     s = fault_crawl["by_source"]["장애-big"]
     assert s["failed"] == 1 and s["new"] == 0 and s["listed"] == 1, s  # counted as a failed article
+    assert s["status"] == "warning" and "1 of 1 article pages failed" in s["error"], s  # not 'ok'
     conn = connect(fault_crawl["db"])
     run = conn.execute("SELECT failed, finished_at FROM crawl_runs WHERE source = '장애-big'").fetchone()
     conn.close()

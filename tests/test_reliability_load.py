@@ -17,4 +17,6 @@ def test_load_benchmark_stops_by_itself_and_reports(tmp_path):
     all_row = re.search(r"^all\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", out, re.M)
     assert all_row and all_row.group(1) == "42" and all_row.group(2) == "0"  # every request answered, none failed
     assert int(all_row.group(3)) <= int(all_row.group(4)) <= int(all_row.group(5))  # p50 <= p95 <= max
+    first = re.search(r"^trends by day\s+(\d+)\s+(\d+)\s+0\s", out, re.M)  # first (cold) ms, n, failures
+    assert first and int(first.group(2)) == 6
     assert float(re.search(r"throughput: ([\d.]+) requests/s", out).group(1)) > 0

@@ -51,7 +51,9 @@ class SourceSpider(scrapy.Spider):
     def __init__(self, source, terms, known=(), recrawl=False, max_pages=5, **kwargs):
         super().__init__(name=f"{source['type']}:{source['name']}", **kwargs)
         self.source = source
-        self.terms = source.get("query_terms") or terms
+        self.terms = source.get("query_terms") or terms  # what search feeds/APIs ask for
+        # what an item must mention to be kept: the source's own terms or any global one
+        self.filter_terms = list(dict.fromkeys([*(source.get("query_terms") or []), *terms]))
         self.known = set(known)
         self.recrawl = recrawl
         self.max_pages = int(source.get("max_pages") or max_pages)
@@ -120,7 +122,7 @@ class SourceSpider(scrapy.Spider):
         else:
             title = page["title"] or listing.get("title")
         body = page["body"] or listing.get("summary") or ""
-        if self.source.get("filter") and not matches_terms(f"{title}\n{body}", self.terms):
+        if self.source.get("filter") and not matches_terms(f"{title}\n{body}", self.filter_terms):
             self.counts["filtered"] += 1
             return
         published, date_source = page["published_at"], "page"

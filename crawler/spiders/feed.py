@@ -16,8 +16,10 @@ class FeedSpider(SourceSpider):
     def start_urls_for_source(self):
         urls = []
         for url in self.source["urls"]:
-            if "{query}" in url:  # search feeds (Google News): one URL per query term
-                urls += [url.replace("{query}", quote(f'"{term}"' if " " in term else term)) for term in self.terms]
+            if "{query}" in url:  # search feeds (Google News): one URL per query term, phrases quoted
+                quoted = not self.source.get("verbatim_query")
+                urls += [url.replace("{query}", quote(f'"{term}"' if quoted and " " in term else term))
+                         for term in self.terms]
             else:
                 urls.append(url)
         return urls
@@ -37,7 +39,7 @@ class FeedSpider(SourceSpider):
                 continue
             title = strip_tags(entry.get("title"))
             summary = strip_tags(entry.get("summary"))
-            if self.source.get("filter") and not matches_terms(f"{title} {summary}", self.terms):
+            if self.source.get("filter") and not matches_terms(f"{title} {summary}", self.filter_terms):
                 self.counts["listed"] += 1
                 self.counts["filtered"] += 1
                 continue

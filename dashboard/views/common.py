@@ -9,8 +9,15 @@ NO_MATCH = "선택한 조건에 맞는 문서가 없습니다. 기간을 넓히�
 ONE_DAY = "이 기간에는 하루치 자료만 있어 추이 대신 그날의 값만 보입니다."
 
 
+# File names of the charts' PNG downloads (Plotly toolbar camera), so a saved chart says what it is.
+PNG_NAMES = {"ov-volume": "기사량_추이", "ov-critic": "부정비율_추이", "rg-map": "지역별_지도", "rg-bars": "지역별_기사량",
+             "tp-lines": "주제별_추이", "tp-sent": "주제별_감성", "tp-keywords": "주요_키워드", "src-outlets": "매체별_기사량"}
+
+
 def graph(id_, height=None):
-    return dcc.Loading(dcc.Graph(id=id_, config=GRAPH_CONFIG, style={"height": height} if height else None),
+    config = {**GRAPH_CONFIG, "toImageButtonOptions": {
+        **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"자치경찰_모니터_{PNG_NAMES.get(id_, id_)}"}}
+    return dcc.Loading(dcc.Graph(id=id_, config=config, style={"height": height} if height else None),
                        type="dot")
 
 
