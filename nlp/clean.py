@@ -30,6 +30,10 @@ _EMAIL = re.compile(r"[\w.\-]+@[\w\-]+\.[\w.\-]+")
 # Leading byline/dateline: "[한라일보] ", "대전인터넷신문 백승원 기자 = ", "(세종=연합뉴스) 홍길동 기자 = "
 _LEAD_BYLINE = re.compile(
     r"^\s*(?:\[[^\]]{1,30}\]\s*|\([^)]{1,30}\)\s*)?(?:[^\s=|]{1,15}\s)?[가-힣]{2,4} ?기자\s*(?:\([^)]*\)\s*)?[=|]\s*")
+# English wire datelines and bylines: "SEOUL, Nov. 24 (Yonhap) -- ", "BUSAN (Korea Herald) - ", "By Kim Soo-yeon"
+_LEAD_DATELINE_EN = re.compile(
+    r"^\s*[A-Z][A-Z .'-]{2,30}(?:,\s*[A-Z][a-z]{2,4}\.?\s*\d{1,2})?\s*\([A-Za-z .]{2,30}\)\s*[-—–]+\s*")
+_BYLINE_EN = re.compile(r"^\s*By\s+[A-Z][a-z]+(?:[ -][A-Z]?[a-z]+){1,3}\s*$")
 _LEAD_BRACKET = re.compile(r"^\s*\[[^\]]{1,30}(?:=|기자|일보|신문|뉴스|방송)[^\]]{0,20}\]\s*")
 # Start of a trailing block of teasers/other stories: everything after is dropped.
 _TEASER_START = re.compile(
@@ -67,7 +71,10 @@ def clean_text(text: str | None, title: str | None = None) -> str:
             continue
         line = _URL.sub(" ", _EMAIL.sub(" ", line)).strip()
         if len(out) < 6:                  # bylines/datelines sit near the top
+            if _BYLINE_EN.match(line):
+                continue
             line = _LEAD_BRACKET.sub("", line)
+            line = _LEAD_DATELINE_EN.sub("", line)
             line = _LEAD_BYLINE.sub("", line).strip()
         line = _CREDIT.sub("", line).strip()
         key = _key(line)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from nlp.errors import ModelMissing
 from nlp.labels import NATIONAL, REGIONS, SENTIMENTS, TOPICS
 from nlp.regions import candidate_features, region_evidence, rule_regions
 
-CODE_VERSION = "nlp-2"
+CODE_VERSION = "nlp-3"
 TOPIC_IDS = tuple(TOPICS)
 LONG_MODE = "head"          # title + lead within max_length tokens (see docs/model.md)
 MAX_LENGTH = 256
@@ -45,7 +46,7 @@ class _Constant:
     def __init__(self, cls):
         self.classes_ = np.array([cls])
 
-    def predict_proba(self, X, Xt=None):
+    def predict_proba(self, X, Xt=None, text_share=None):
         return np.ones((X.shape[0], 1))
 
 
@@ -62,11 +63,14 @@ class _Blend:
         self.emb, self.text, self.weight = emb, text, weight
         self.classes_ = emb.classes_
 
-    def predict_proba(self, X, Xt=None):
+    def predict_proba(self, X, Xt=None, text_share=None):
+        """text_share: per-row trust in the TF-IDF head (0..1); English text gets 0, as the
+        TF-IDF vocabulary is Korean and would only pull its scores towards the prior."""
         p = self.emb.predict_proba(X)
         if self.text is None or Xt is None or not self.weight:
             return p
-        return (1 - self.weight) * p + self.weight * self.text.predict_proba(Xt)
+        weight = self.weight if text_share is None else self.weight * np.asarray(text_share)[:, None]
+        return (1 - weight) * p + weight * self.text.predict_proba(Xt)
 
 
 def _fit_blend(X, Xt, y, C=2.0, C_text=4.0, weight=TEXT_WEIGHT):
@@ -75,12 +79,26 @@ def _fit_blend(X, Xt, y, C=2.0, C_text=4.0, weight=TEXT_WEIGHT):
     return _Blend(_fit(X, y, C), _fit(Xt, y, C_text), weight)
 
 
-def _proba(head, X, positive, Xt=None):
+def _proba(head, X, positive, Xt=None, text_share=None):
     classes = list(head.classes_)
     if positive not in classes:
         return np.zeros(X.shape[0])
-    P = head.predict_proba(X) if Xt is None else head.predict_proba(X, Xt)
+    P = head.predict_proba(X) if Xt is None else head.predict_proba(X, Xt, text_share)
     return P[:, classes.index(positive)]
+
+
+HANGUL = re.compile(r"[가-힣]")
+LETTER = re.compile(r"[가-힣A-Za-z]")
+
+
+def korean_share(texts):
+    """Per text: how far to trust the Korean TF-IDF head, from the share of Hangul among its
+    letters (full trust from 50 % Hangul up; an English-only text gets 0)."""
+    out = []
+    for text in texts:
+        letters = len(LETTER.findall(text))
+        out.append(min(1.0, 2 * len(HANGUL.findall(text)) / letters) if letters else 1.0)
+    return np.array(out)
 
 
 class TextFeatures:
@@ -179,10 +197,11 @@ class Classifier:
                                chunk=self.meta.get("long_mode") == "chunk")
         h = self.heads
         Xt = h["text_features"].transform(texts)
-        p_rel = _proba(h["relevance"], X, True, Xt)
+        share = korean_share(texts)
+        p_rel = _proba(h["relevance"], X, True, Xt, share)
         sent_classes = list(h["sentiment"].classes_)
-        P_sent = h["sentiment"].predict_proba(X, Xt)
-        topic_p = {t: _proba(h["topics"][t], X, True, Xt) for t in TOPIC_IDS}
+        P_sent = h["sentiment"].predict_proba(X, Xt, share)
+        topic_p = {t: _proba(h["topics"][t], X, True, Xt, share) for t in TOPIC_IDS}
         out = []
         for i, it in enumerate(items):
             ss = {s: round(float(P_sent[i, sent_classes.index(s)]) if s in sent_classes else 0.0, 4)

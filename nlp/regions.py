@@ -50,6 +50,31 @@ CITY_AREA = {
     "창원": "경남", "김해": "경남", "진주": "경남", "양산": "경남", "거제": "경남", "통영": "경남", "마산": "경남",
     "서귀포": "제주",
 }
+# English coverage (Yonhap English, Korea Herald, Korea Times, JoongAng Daily): romanised
+# names, old spellings included. "Gwangju" is the metropolitan city, as in Korean.
+ENGLISH_AREA_NAMES = {
+    "서울": ["Seoul"], "부산": ["Busan", "Pusan"], "대구": ["Daegu", "Taegu"], "인천": ["Incheon", "Inchon"],
+    "광주": ["Gwangju", "Kwangju"], "대전": ["Daejeon", "Taejon"], "울산": ["Ulsan"], "세종": ["Sejong"],
+    "경기남부": ["Southern Gyeonggi", "South Gyeonggi", "Gyeonggi Nambu", "Gyeonggi Southern"],
+    "경기북부": ["Northern Gyeonggi", "North Gyeonggi", "Gyeonggi Bukbu", "Gyeonggi Northern"],
+    "강원": ["Gangwon", "Kangwon"], "충북": ["North Chungcheong", "Chungcheongbuk", "Chungbuk"],
+    "충남": ["South Chungcheong", "Chungcheongnam", "Chungnam"],
+    "전북": ["North Jeolla", "Jeollabuk", "Jeonbuk"], "전남": ["South Jeolla", "Jeollanam", "Jeonnam"],
+    "경북": ["North Gyeongsang", "Gyeongsangbuk", "Gyeongbuk"],
+    "경남": ["South Gyeongsang", "Gyeongsangnam", "Gyeongnam"], "제주": ["Jeju", "Cheju"],
+}
+_EN_TO_AREA = {n.lower(): a for a, ns in ENGLISH_AREA_NAMES.items() for n in ns}
+_EN_AREA_RE = "|".join(sorted({n for ns in ENGLISH_AREA_NAMES.values() for n in ns}, key=len, reverse=True))
+_EN_PLACE = r"(?:\s(?:Metropolitan\sCity|Special\s(?:Self-Governing\s)?(?:City|Province)|Province|City))?"
+EN_COMMITTEE = re.compile(rf"\b({_EN_AREA_RE}){_EN_PLACE}(?:'s)?\s(?:Municipal\s|Provincial\s|Metropolitan\s)?"
+                          r"Autonomous\sPolice\sCommittee", re.I)
+EN_AGENCY = re.compile(rf"\b({_EN_AREA_RE}){_EN_PLACE}\s(?:Metropolitan\s|Provincial\s)?Police\sAgency", re.I)
+EN_AREA = re.compile(rf"\b({_EN_AREA_RE})\b(?!\s(?:National\sUniversity|University))")
+EN_GYEONGGI = re.compile(r"\bGyeonggi(?:\sProvince)?\b(?!\s(?:Nambu|Bukbu|Southern|Northern))(?<!Southern\sGyeonggi)"
+                         r"(?<!Northern\sGyeonggi)(?<!South\sGyeonggi)(?<!North\sGyeonggi)")
+EN_NATIONAL_CUES = re.compile(r"\bnationwide\b|\bNational\sAssembly\b|\bInterior\sMinistry\b|"
+                              r"\bMinistry\sof\s(?:the\s)?Interior\b|\ball\s(?:17|18)\s(?:regions|cities\sand\sprovinces)", re.I)
+
 _AREA_RE = "|".join(sorted({n for ns in AREA_NAMES.values() for n in ns}, key=len, reverse=True))
 _NAME_TO_AREA = {n: a for a, ns in AREA_NAMES.items() for n in ns}
 _NAME_TO_AREA.update({"경기 남부": "경기남부", "경기 북부": "경기북부"})
@@ -105,7 +130,15 @@ def region_evidence(title: str, body: str) -> dict[str, dict[str, float]]:
     for m in LISTING.finditer(full):      # "대구·경북·부산·울산·경남"
         for a in AREA.finditer(m.group(0)):
             add(_NAME_TO_AREA[a.group(1)], "listed")
-    nat = len(NATIONAL_CUES.findall(full))
+    for pattern, kind in ((EN_COMMITTEE, "committee"), (EN_AGENCY, "agency"), (EN_AREA, "area")):
+        for m in pattern.finditer(full):
+            add(_EN_TO_AREA[m.group(1).lower()], kind)
+    n_gg = len(EN_GYEONGGI.findall(full))
+    if n_gg:
+        add("경기남부", "area", n_gg / 2); add("경기북부", "area", n_gg / 2)
+    for m in EN_AREA.finditer(t):
+        add(_EN_TO_AREA[m.group(1).lower()], "title")
+    nat = len(NATIONAL_CUES.findall(full)) + len(EN_NATIONAL_CUES.findall(full))
     if nat:
         ev[NATIONAL]["cue"] = nat
     # "광주" is also a Gyeonggi city; keep it as 광주 (metropolitan) — the common case.

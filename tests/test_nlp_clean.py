@@ -60,3 +60,47 @@ def test_regions_national_and_city_map():
 def test_regions_ignore_university_names_and_economy():
     ev = region_evidence("자치경찰 예산", "경남대 교수와 부산대 교수가 경기 침체를 말했다.")
     assert ev.get("경남") is None and ev.get("부산") is None and "경기남부" not in ev
+
+
+EN_PAGE = """By Kim Soo-yeon
+SEOUL, Nov. 24 (Yonhap) -- The Busan Metropolitan Autonomous Police Committee said Tuesday it will
+expand patrols near schools, working with the Busan Metropolitan Police Agency.
+Committee officials in Busan said the unified model leaves them without their own officers.
+(END)
+"""
+
+
+def test_english_wire_copy_dateline_is_not_a_region():
+    out = clean_text(EN_PAGE, "Busan autonomous police to expand school patrols")
+    assert out.startswith("The Busan Metropolitan Autonomous Police Committee")
+    assert "Yonhap" not in out and "Kim Soo-yeon" not in out
+    ev = region_evidence("Busan autonomous police to expand school patrols", out)
+    assert ev["부산"]["committee"] == 1 and ev["부산"]["agency"] == 1 and ev["부산"]["title"] == 1
+    assert "서울" not in ev  # the dateline says SEOUL, the story is about Busan
+    assert rule_regions(ev) == ["부산"]
+
+
+def test_english_region_names_and_national_cues():
+    ev = region_evidence("Jeju's autonomous police", "Jeju Special Self-Governing Province Autonomous Police Committee")
+    assert rule_regions(ev) == ["제주"]
+    ev = region_evidence("Gyeonggi police", "The Northern Gyeonggi Autonomous Police Committee and the "
+                                            "Southern Gyeonggi Autonomous Police Committee met.")
+    assert set(rule_regions(ev)) == {"경기남부", "경기북부"}
+    ev = region_evidence("Autonomous police law", "The National Assembly passed the bill for all 18 regions nationwide.")
+    assert rule_regions(ev) == [NATIONAL]
+    assert "서울" not in region_evidence("", "Professors at Seoul National University said ...")
+
+
+def test_english_text_is_judged_by_the_embedding_head_only():
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from nlp.model import _Blend, korean_share
+    share = korean_share(["Busan police committee", "부산 자치경찰위원회 출범", "자치경찰 reform 논의", ""])
+    assert share.tolist() == [0.0, 1.0, 1.0, 1.0]
+    assert 0 < korean_share(["Police 위원회 committee members"])[0] < 1  # mostly English: partial trust
+    X, Xt, y = np.array([[0.0], [1.0], [0.2], [0.9]]), np.array([[1.0], [0.0], [0.8], [0.1]]), np.array([0, 1, 0, 1])
+    blend = _Blend(LogisticRegression().fit(X, y), LogisticRegression().fit(Xt, y), 0.5)
+    emb_only = blend.emb.predict_proba(X)
+    assert np.allclose(blend.predict_proba(X, Xt, np.zeros(4)), emb_only)
+    assert np.allclose(blend.predict_proba(X, Xt, np.ones(4)), blend.predict_proba(X, Xt))
+    assert not np.allclose(blend.predict_proba(X, Xt), emb_only)
