@@ -73,6 +73,7 @@ class ResultCache:
     def __init__(self, max_rows=200_000):
         self.max_rows, self.lock, self.items = max_rows, threading.Lock(), collections.OrderedDict()
         self.rows = 0  # trend rows held: what bounds the memory
+        self.computing = {}  # key -> lock held while one thread computes it; the others wait
 
     @staticmethod
     def _weight(value):
@@ -87,14 +88,32 @@ class ResultCache:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        value = compute()
-        with self.lock:
-            if key not in self.items:
+            busy = self.computing.get(key)
+            if busy is None:
+                busy = self.computing[key] = threading.Lock()
+                busy.acquire()
+                mine = True
+            else:
+                mine = False
+        if not mine:  # a burst of the same new question: one scan, not one per client
+            with busy:
+                pass
+            with self.lock:
+                if key in self.items:
+                    return self.items[key]
+            return compute()  # the first computation failed: try again here
+        try:
+            value = compute()
+            with self.lock:
                 self.items[key] = value
                 self.rows += self._weight(value)
-            while self.rows > self.max_rows and len(self.items) > 1:
-                self.rows -= self._weight(self.items.popitem(last=False)[1])
-        return value
+                while self.rows > self.max_rows and len(self.items) > 1:
+                    self.rows -= self._weight(self.items.popitem(last=False)[1])
+            return value
+        finally:
+            with self.lock:
+                del self.computing[key]
+            busy.release()
 
 
 _cache = ResultCache()

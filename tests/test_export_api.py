@@ -180,3 +180,24 @@ def test_rollup_backed_answers_match_the_live_queries_and_follow_changes(rolled_
     assert len(calls) == 2 and after == q.counts_multi(db, "week", ["sentiment"], filters) != first
     assert int(client.get("/api/v1/documents?region=서울&sentiment=negative").headers["X-Total-Count"]) == \
         q.search_documents(db, filters.replace(sentiments=["negative"]), limit=0)[1]
+
+
+def test_concurrent_requests_for_one_new_question_compute_it_once(rolled_up):
+    import time
+    from export.api import ResultCache
+    _, db = rolled_up
+    cache, calls, results = ResultCache(), [], []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.5)
+        return ([], list(range(3)))
+
+    threads = [threading.Thread(target=lambda: results.append(cache.get(db, "same", slow))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(calls) == 1 and results == [([], [0, 1, 2])] * 4
+    assert cache.get(db, "same", slow) == ([], [0, 1, 2]) and len(calls) == 1  # served from the cache
+    assert not cache.computing
