@@ -8,6 +8,7 @@ import time
 
 import store
 from store import queries, rollups
+from store.cache import ResultCache
 
 
 def sum_by(rows, key):
@@ -33,6 +34,7 @@ class Data:
         self._pool.put(first)
         self._opened, self._size, self._lock = 1, size, threading.Lock()
         self._cache = {}
+        self.live = ResultCache()
 
     @contextlib.contextmanager
     def db(self):
@@ -50,28 +52,35 @@ class Data:
         finally:
             self._pool.put(conn)
 
+    # Filters the rollups cannot answer (text search, several regions ...) go to the live
+    # queries; their results are cached until the store changes, so switching tabs or
+    # paging with the same search does not scan the store again.
+
     def counts(self, db, by="day", group=None, filters=None):
         rows = rollups.counts(db, by, group, filters, outlets=False)  # no view shows per-period outlets
-        return rows if rows is not None else queries.counts(db, by, group, filters)
+        if rows is not None:
+            return rows
+        return self.live.get(db, ("counts", by, group, repr(filters)), lambda: queries.counts(db, by, group, filters))
 
     def totals(self, db, filters=None):
         row = rollups.totals(db, filters)
-        return row if row is not None else queries.totals(db, filters)
+        return row if row is not None else self.live.get(db, ("totals", repr(filters)), lambda: queries.totals(db, filters))
 
     def group_totals(self, db, group, filters=None):
         """{group value: counts over the whole period} (regions, topics, outlets side by side)."""
         rows = rollups.group_totals(db, group, filters, outlets=False)
         if rows is None:  # per-day counts add up exactly for articles and sentiments
-            return sum_by(queries.counts(db, "day", group, filters), group)
+            return sum_by(self.counts(db, "day", group, filters), group)
         return {r[group]: r for r in rows}
 
     def documents(self, db, filters, sort, limit, offset):
         """(rows, total) like store.queries.search_documents; the total comes from the rollups
-        when they cover the filters, so the page itself need not count every match."""
+        when they cover the filters, else from the cache, so a page need not count every match."""
         fast = rollups.totals(db, filters) if filters.relevance == "relevant" else None
-        if fast is None:
-            return queries.search_documents(db, filters, sort, limit, offset)
-        return queries.document_page(db, filters, sort, limit, offset), fast["articles"]
+        if fast is not None:
+            return queries.document_page(db, filters, sort, limit, offset), fast["articles"]
+        total = self.live.get(db, ("matched", repr(filters)), lambda: queries.search_documents(db, filters, limit=0)[1])
+        return queries.document_page(db, filters, sort, limit, offset), total
 
     def bounds(self, db):
         """store.queries.date_bounds, remembered until the documents change (it scans the table)."""

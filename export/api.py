@@ -10,7 +10,6 @@ changes (its rollup generation); a documents page reports the model versions of 
 import collections
 import json
 import math
-import threading
 
 import flask
 
@@ -19,6 +18,7 @@ from export.meta import UNLABELLED, describe, model_versions, stamp
 from export.params import FILTER_KEYS, ParamError, choice, integer
 from export.writers import csv_bytes
 from store import StoreError, open_db, rollups
+from store.cache import ResultCache
 from store.queries import QueryError, search_documents
 
 MAX_PER_PAGE = 1000
@@ -66,57 +66,7 @@ def _serve(dataset, db_path):
         db.conn.close()
 
 
-class ResultCache:
-    """Whole-store results (trend tables, match counts, model versions) under the store's
-    rollup generation, so repeated questions skip the scans until the data changes."""
-
-    def __init__(self, max_rows=200_000):
-        self.max_rows, self.lock, self.items = max_rows, threading.Lock(), collections.OrderedDict()
-        self.rows = 0  # trend rows held: what bounds the memory
-        self.computing = {}  # key -> lock held while one thread computes it; the others wait
-
-    @staticmethod
-    def _weight(value):
-        return len(value[1]) + 1 if isinstance(value, tuple) else 1
-
-    def get(self, db, key, compute):
-        generation = rollups.generation(db)
-        if generation is None:  # a store without rollups: nothing tells when it changed
-            return compute()
-        key = (str(db.path), generation, key)
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-            busy = self.computing.get(key)
-            if busy is None:
-                busy = self.computing[key] = threading.Lock()
-                busy.acquire()
-                mine = True
-            else:
-                mine = False
-        if not mine:  # a burst of the same new question: one scan, not one per client
-            with busy:
-                pass
-            with self.lock:
-                if key in self.items:
-                    return self.items[key]
-            return compute()  # the first computation failed: try again here
-        try:
-            value = compute()
-            with self.lock:
-                self.items[key] = value
-                self.rows += self._weight(value)
-                while self.rows > self.max_rows and len(self.items) > 1:
-                    self.rows -= self._weight(self.items.popitem(last=False)[1])
-            return value
-        finally:
-            with self.lock:
-                del self.computing[key]
-            busy.release()
-
-
-_cache = ResultCache()
+_cache = ResultCache()  # shared by all requests of this process
 
 
 def _matched(db, filters):

@@ -184,7 +184,7 @@ def test_rollup_backed_answers_match_the_live_queries_and_follow_changes(rolled_
 
 def test_concurrent_requests_for_one_new_question_compute_it_once(rolled_up):
     import time
-    from export.api import ResultCache
+    from store.cache import ResultCache
     _, db = rolled_up
     cache, calls, results = ResultCache(), [], []
 
