@@ -46,8 +46,7 @@ class Data:
                 self._opened += grow
             conn = store.open_db(self.path, migrate_schema=False) if grow else self._pool.get()
         try:
-            if rollups.refresh_if_dirty(conn):
-                self._cache.pop("bounds", None)  # documents changed
+            rollups.refresh_if_dirty(conn)  # a new generation when documents or labels changed
             yield conn
         finally:
             self._pool.put(conn)
@@ -76,15 +75,11 @@ class Data:
     def documents(self, db, filters, sort, limit, offset):
         """(rows, total) like store.queries.search_documents; the total comes from the rollups
         when they cover the filters, else from the cache, so a page need not count every match."""
-        fast = rollups.totals(db, filters) if filters.relevance == "relevant" else None
-        if fast is not None:
-            return queries.document_page(db, filters, sort, limit, offset), fast["articles"]
-        total = self.live.get(db, ("matched", repr(filters)), lambda: queries.search_documents(db, filters, limit=0)[1])
-        return queries.document_page(db, filters, sort, limit, offset), total
+        return queries.document_page(db, filters, sort, limit, offset), self.live.match_count(db, filters)
 
     def bounds(self, db):
-        """store.queries.date_bounds, remembered until the documents change (it scans the table)."""
-        return self.cached("bounds", 3600, lambda: queries.date_bounds(db))
+        """store.queries.date_bounds, remembered until the documents change."""
+        return self.live.get(db, "bounds", lambda: queries.date_bounds(db))
 
     def cached(self, key, seconds, compute):
         """A value recomputed at most every `seconds` (slow whole-store summaries)."""

@@ -19,7 +19,7 @@ from export.params import FILTER_KEYS, ParamError, choice, integer
 from export.writers import csv_bytes
 from store import StoreError, open_db, rollups
 from store.cache import ResultCache
-from store.queries import QueryError, search_documents
+from store.queries import QueryError
 
 MAX_PER_PAGE = 1000
 COMMON = set(FILTER_KEYS) | {"format", "page", "per_page"}
@@ -69,15 +69,6 @@ def _serve(dataset, db_path):
 _cache = ResultCache()  # shared by all requests of this process
 
 
-def _matched(db, filters):
-    """How many documents pass the filters: from the rollups when they cover the filters."""
-    covered = filters.relevance == "relevant" and rollups.generation(db) is not None
-    fast = rollups.totals(db, filters) if covered else None
-    if fast is not None:
-        return fast["articles"]
-    return _cache.get(db, ("matched", repr(filters)), lambda: search_documents(db, filters, limit=0)[1])
-
-
 def _page(db, dataset, raw, fmt, page, per_page):
     offset = (page - 1) * per_page
     if rollups.generation(db) is not None:
@@ -90,9 +81,8 @@ def _page(db, dataset, raw, fmt, page, per_page):
     else:
         columns, rows, filters, parameters = jobs.documents(db, raw, limit=per_page, offset=offset)
         rows = list(rows)
-        total = _matched(db, filters)
+        total = _cache.match_count(db, filters)
         versions = dict(collections.Counter(r["model_version"] or UNLABELLED for r in rows))
-    matched = total if dataset == "documents" else None
     pages = max(1, math.ceil(total / per_page))
     links = _links(page, pages)
     headers = {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page)}
@@ -102,8 +92,7 @@ def _page(db, dataset, raw, fmt, page, per_page):
         headers["Content-Disposition"] = f'attachment; filename="{dataset}-page{page}.csv"'
         return flask.Response(csv_bytes(columns, rows), headers=headers,
                               content_type="text/csv; charset=utf-8")
-    if matched is None:
-        matched = _matched(db, filters)
+    matched = total if dataset == "documents" else _cache.match_count(db, filters)
     meta = stamp(describe(db, dataset, filters, parameters, columns, total, matched, versions))
     meta.update(page=page, per_page=per_page, pages=pages)
     body = {"meta": meta, "links": links, "data": rows}

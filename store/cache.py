@@ -10,6 +10,7 @@ import collections
 import threading
 
 from store import rollups
+from store.queries import search_documents
 
 
 class ResultCache:
@@ -61,3 +62,12 @@ class ResultCache:
             with self.lock:
                 del self.computing[key]
             busy.release()
+
+    def match_count(self, db, filters):
+        """How many documents pass the filters: from the rollups when they cover them, else
+        one counting scan, cached."""
+        if filters.relevance == "relevant" and rollups.generation(db) is not None:
+            fast = rollups.totals(db, filters)
+            if fast is not None:
+                return fast["articles"]
+        return self.get(db, ("matched", repr(filters)), lambda: search_documents(db, filters, limit=0)[1])
