@@ -22,11 +22,15 @@ DEFAULTS = {
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# section -> key -> (check, what a valid value looks like); keys not listed take any string
+# section -> key -> (check, what a valid value looks like). Other keys: numbers in [spikes],
+# text elsewhere.
 CHECKS = {
     "schedule": {
+        "timezone": (lambda v: _timezone(v), "a time zone name such as Asia/Seoul"),
         "crawl_every_hours": (lambda v: _number(v) and v > 0, "a number of hours above 0, e.g. 3"),
         "digest_day": (lambda v: v in WEEKDAYS, f"one of {', '.join(WEEKDAYS)}"),
+        "digest_time": (lambda v: _time(v), 'a time such as "08:00"'),
+        "spike_check_time": (lambda v: _time(v), 'a time such as "07:30"'),
         "digest_retry_minutes": (lambda v: _whole(v) and v >= 1, "a whole number of minutes, at least 1"),
         "misfire_grace_minutes": (lambda v: _whole(v) and v >= 0, "a whole number of minutes, 0 or more"),
     },
@@ -94,22 +98,22 @@ def _check_section(path, text, section, values):
     if section == "spikes":
         from analysis.spikes import SpikeParams
         known |= {f.name for f in dataclasses.fields(SpikeParams)}
+    default = (_number, "a number") if section == "spikes" else (lambda v: isinstance(v, str), "text in quotes")
     for key, value in values.items():
         where = f"{_where(path, text, section, key)}: [{section}] {key}"
         if key not in known:
             raise SettingsError(f"{where}: unknown setting (known: {', '.join(sorted(known))})")
-        if key in ("digest_time", "spike_check_time"):
-            parse_time(value, where)
-            continue
-        check, expected = CHECKS.get(section, {}).get(key, (None, None))
-        if section == "spikes" and check is None:
-            check, expected = _number, "a number"
-        if section == "schedule" and key == "timezone":
-            check, expected = _timezone, "a time zone name such as Asia/Seoul"
-        if check and not check(value):
+        check, expected = CHECKS.get(section, {}).get(key, default)
+        if not check(value):
             raise SettingsError(f"{where} must be {expected}, not {value!r}")
-        if check is None and not isinstance(value, str):
-            raise SettingsError(f"{where} must be text in quotes, not {value!r}")
+
+
+def _time(text):
+    try:
+        parse_time(text)
+    except SettingsError:
+        return False
+    return True
 
 
 def _timezone(name):
