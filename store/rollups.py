@@ -97,6 +97,9 @@ def refresh_if_dirty(db):
     conn.execute("BEGIN IMMEDIATE")
     try:
         days = [r[0] for r in conn.execute("SELECT day FROM rollup_dirty")]
+        if not days:  # another connection refreshed them while this one waited for the lock
+            conn.execute("ROLLBACK")
+            return 0
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_days (day TEXT PRIMARY KEY)")
         conn.execute("DELETE FROM temp.rollup_days")
         conn.executemany("INSERT INTO temp.rollup_days VALUES (?)", [(d,) for d in days])

@@ -90,3 +90,14 @@ def test_group_totals_equal_summed_daily_live_counts(seeded, group, filters):
         a, n, p = live.get(r[group], (0, 0, 0))
         live[r[group]] = (a + r["articles"], n + r["negative"], p + r["positive"])
     assert fast == live
+
+
+def test_generation_moves_only_when_the_store_changed(db):
+    seed_synthetic(db, 50, days=5, end_date=END, seed=8)
+    rollups.ensure(db)
+    first = rollups.generation(db)
+    assert rollups.refresh_if_dirty(db) == 0 and rollups.generation(db) == first  # nothing changed
+    doc = db.execute("SELECT document_id FROM labels WHERE relevant = 1 LIMIT 1").fetchone()[0]
+    add_annotation(db, doc, "tester", sentiment="negative")
+    assert rollups.generation(db) == first  # not before the rollups caught up
+    assert rollups.refresh_if_dirty(db) >= 1 and rollups.generation(db) == first + 1
