@@ -63,14 +63,31 @@ def fill_dates(text, now=None):
     return PLACEHOLDER.sub(one, text)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1, no request log, and `send` for a whole response (shared with the test fault server)."""
     protocol_version = "HTTP/1.1"
-    root: Path = SITE_ROOT
-    counters: dict = {}
-    lock = threading.Lock()
 
     def log_message(self, *args):  # quiet in tests
         pass
+
+    def send(self, status, data, ctype="text/html; charset=utf-8", headers=None):
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+            self.close_connection = True
+
+
+class Handler(QuietHandler):
+    root: Path = SITE_ROOT
+    counters: dict = {}
+    lock = threading.Lock()
 
     def do_GET(self):
         parts = urlsplit(self.path)
@@ -149,25 +166,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "start": start, "display": display, "items": items[start - 1:start - 1 + display]}
         self.send(200, json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
-    def send(self, status, data, ctype, headers=None):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
-            self.close_connection = True
-
     do_HEAD = do_GET
 
 
-class SampleSite:
-    def __init__(self, root=None, port=0):
-        handler = type("SiteHandler", (Handler,), {"root": Path(root or SITE_ROOT), "counters": {}})
+class LocalServer:
+    """A threaded HTTP server for `handler` on 127.0.0.1 (a free port unless given); a context manager."""
+
+    def __init__(self, handler, port=0):
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
@@ -183,6 +188,11 @@ class SampleSite:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class SampleSite(LocalServer):
+    def __init__(self, root=None, port=0):
+        super().__init__(type("SiteHandler", (Handler,), {"root": Path(root or SITE_ROOT), "counters": {}}), port)
 
 
 def serve(root=None, port=0):

@@ -17,7 +17,6 @@ the same server; each feed family misbehaves in one way:
   /slow/feed.xml?n=N    N items whose pages take SLOW_PAGE_SECONDS each (crash tests)
 """
 import datetime as dt
-import http.server
 import os
 import socket
 import sqlite3
@@ -28,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from crawler.sample_site import LocalServer, QuietHandler
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "config" / "demo_sources.toml"
@@ -80,26 +81,10 @@ def page(title, body=None, head="", charset="utf-8"):
 RFC822 = "Mon, 02 Mar 2026 01:00:00 +0000"
 
 
-class FaultHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class FaultHandler(QuietHandler):
     server_version = "FaultSite/1.0"
 
-    def log_message(self, *args):
-        pass
-
     # ---- plumbing ---------------------------------------------------------------------
-    def send(self, status, data, ctype="text/html; charset=utf-8", headers=None):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
     def count(self, key):
         with self.server.lock:
             self.server.hits.setdefault(key, []).append(time.monotonic())
@@ -177,30 +162,20 @@ class FaultHandler(http.server.BaseHTTPRequestHandler):
         return self.send(200, page(title).encode("utf-8"))
 
 
-class FaultSite:
+class FaultSite(LocalServer):
     """The fault server, threaded, on 127.0.0.1 at a free port."""
 
     def __init__(self):
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FaultHandler)
-        self.server.daemon_threads = True
+        super().__init__(FaultHandler)
         self.server.hits, self.server.lock, self.server.closing = {}, threading.Lock(), threading.Event()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def hits(self, path):
         with self.server.lock:
             return list(self.server.hits.get(path, []))
 
     def close(self):
-        self.server.closing.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        self.server.closing.set()  # ends the hanging handlers first
+        super().close()
 
 
 # ---- configs ------------------------------------------------------------------------------
