@@ -21,7 +21,7 @@ import datetime as dt
 import math
 import statistics
 
-from nlp.labels import TOPICS
+from vocabulary import TOPICS
 from store.queries import Filters, counts, date_bounds
 from store.util import KST, utc_now, write_transaction
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from parsel import Selector
 
-from nlp.labels import NATIONAL, REGIONS, SOURCE_KINDS
+from vocabulary import NATIONAL, REGIONS, SOURCE_KINDS
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "sources.toml"
 TYPES = ("feed", "naver_api", "board")

@@ -13,7 +13,7 @@ from dashboard.data import Data
 from dashboard.state import Context, parse_search, to_search
 from dashboard.views import documents, overview, regions, sources, status, topics
 from dashboard.views.common import notice
-from nlp.labels import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
+from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 from store.labels import add_annotation
 from store.queries import QueryError, facet_values
 

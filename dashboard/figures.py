@@ -1,6 +1,6 @@
 """Plotly figures (plain dicts: no per-call validation, so callbacks stay fast on big
 stores) with Korean labels, and the 'nothing to show' placeholder figure."""
-from nlp.labels import SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
+from vocabulary import SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 
 FONT = "Noto Sans CJK KR, Noto Sans KR, Malgun Gothic, Apple SD Gothic Neo, sans-serif"
 KIND_COLORS = {"news": "#4C78A8", "civic": "#F58518", "committee": "#54A24B", "government": "#B279A2"}

@@ -3,7 +3,7 @@ view can be shared as a link, and turned into store.queries.Filters."""
 import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
-from nlp.labels import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
+from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.queries import Filters
 
 VIEWS = ("overview", "regions", "topics", "sources", "documents", "status")

@@ -8,7 +8,7 @@ import re
 import urllib.parse
 
 from analysis.spikes import describe
-from nlp.labels import NATIONAL, TOPICS
+from vocabulary import NATIONAL, TOPICS
 from store.queries import Filters, QueryError, counts, list_spikes, search_documents, top_stories, totals
 from store.util import KST
 

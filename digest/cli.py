@@ -8,7 +8,7 @@ from digest.charts import digest_charts
 from digest.render import render_html, render_text
 from digest.send import send_log, send_week
 from digest.settings import SettingsError, dashboard_url, load_settings, parse_recipients, smtp_from_env
-from nlp.labels import ALL_REGIONS
+from vocabulary import ALL_REGIONS
 from store import open_db
 from store.queries import QueryError
 

@@ -5,7 +5,7 @@ preview file.
 """
 import html
 
-from nlp.labels import SENTIMENT_KO
+from vocabulary import SENTIMENT_KO
 
 FONT = "font-family:'Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR',sans-serif;"
 H2 = f"{FONT}font-size:16px;color:#1d3557;margin:22px 0 8px;padding-bottom:4px;border-bottom:2px solid #1d3557;"

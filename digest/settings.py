@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from nlp.labels import ALL_REGIONS
+from vocabulary import ALL_REGIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = ROOT / "config" / "settings.toml"

@@ -2,7 +2,7 @@
 
 Types: str, int, float, date (YYYY-MM-DD), list (of strings). Writers map them per format.
 """
-from nlp.labels import SENTIMENTS, TOPICS
+from vocabulary import SENTIMENTS, TOPICS
 
 COUNT_COLUMNS = [("articles", "int"), ("stories", "int"), ("outlets", "int"),
                  ("negative", "int"), ("neutral", "int"), ("positive", "int")]

@@ -5,7 +5,7 @@ in a stable order (Korean date, publication time, id), so the same store and fil
 always give the same rows in the same order.
 """
 from export.columns import document_columns
-from nlp.labels import SENTIMENTS, TOPICS
+from vocabulary import SENTIMENTS, TOPICS
 from store.queries import where_clause
 from store.util import loads
 

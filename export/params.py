@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 from export.columns import METRICS
-from nlp.labels import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
+from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.queries import GROUPS, PERIODS, Filters, QueryError
 
 FORMATS = ("csv", "json", "parquet", "xlsx")

@@ -3,7 +3,7 @@ import datetime as dt
 import itertools
 
 from export.columns import COUNT_COLUMNS, trend_columns, wide_columns
-from nlp.labels import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
+from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.queries import counts_multi
 
 VOCABULARY = {"region": list(ALL_REGIONS), "topic": list(TOPICS), "sentiment": list(SENTIMENTS),

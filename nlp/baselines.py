@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.clean import document_text
-from nlp.labels import NATIONAL, SENTIMENTS, TOPICS
+from vocabulary import NATIONAL, SENTIMENTS, TOPICS
 from nlp.morph import content_tokens, morphemes
 from nlp.regions import region_evidence, rule_regions
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nlp.labels import ALL_REGIONS, NATIONAL, SENTIMENTS, TOPICS
+from vocabulary import ALL_REGIONS, NATIONAL, SENTIMENTS, TOPICS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED_TRAIN = DATA_DIR / "seed_train.jsonl"

@@ -3,7 +3,7 @@ An empty region list counts as {'전국'} on both sides."""
 from __future__ import annotations
 
 from nlp.data import region_set
-from nlp.labels import SENTIMENTS, TOPICS
+from vocabulary import SENTIMENTS, TOPICS
 
 
 def _f1(tp, fp, fn):

@@ -19,7 +19,7 @@ import numpy as np
 
 from nlp.clean import document_text
 from nlp.errors import ModelMissing
-from nlp.labels import NATIONAL, REGIONS, SENTIMENTS, TOPICS
+from vocabulary import NATIONAL, REGIONS, SENTIMENTS, TOPICS
 from nlp.regions import candidate_features, region_evidence, rule_regions
 
 CODE_VERSION = "nlp-3"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from nlp.labels import NATIONAL, REGIONS
+from vocabulary import NATIONAL, REGIONS
 
 # Names that denote a committee's whole area (province/metropolitan city).
 AREA_NAMES = {

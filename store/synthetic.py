@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import random
 
-from nlp.labels import REGIONS, NATIONAL, SOURCE_KINDS, TOPICS
+from vocabulary import REGIONS, NATIONAL, SOURCE_KINDS, TOPICS
 from store.documents import content_hash, document_id
 
 OUTLETS = ["연합뉴스", "KBS", "한겨레", "경향신문", "조선일보", "중앙일보", "동아일보", "부산일보",

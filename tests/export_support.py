@@ -87,7 +87,7 @@ def read_back(path, fmt, columns):
 
 def expected_document(db, doc_id, with_text=False):
     """One document's export row built from the raw tables (not the export's SQL)."""
-    from nlp.labels import SENTIMENTS, TOPICS
+    from vocabulary import SENTIMENTS, TOPICS
     d = db["documents"].get(doc_id)
     label = next(iter(db.query("SELECT * FROM labels WHERE document_id = ?", [doc_id])), {})
     cls = next(iter(db.query("SELECT * FROM classifications WHERE document_id = ? AND model_version = ?",

@@ -144,7 +144,7 @@ def test_clicking_a_region_tile_filters_everything(browser, server):
     url = wait_for(browser, lambda d: "region=" in d.current_url and d.current_url, what="region in URL")
     from urllib.parse import parse_qs, urlparse
     [region] = parse_qs(urlparse(url).query)["region"]
-    from nlp.labels import ALL_REGIONS
+    from vocabulary import ALL_REGIONS
     assert region in ALL_REGIONS
     assert region in css(browser, "#f-region")[0].text  # the filter box shows the clicked region
     # Every view now answers for that region: the overview's KPI is below the all-region one.

@@ -1,6 +1,6 @@
 """Page-chrome cleaning and rule-based region evidence (no model needed)."""
 from nlp.clean import clean_text, document_text
-from nlp.labels import NATIONAL
+from vocabulary import NATIONAL
 from nlp.regions import region_evidence, rule_regions
 
 PAGE = """본문으로 건너뛰기

@@ -6,7 +6,7 @@ import pytest
 
 from nlp import cli_classify, cli_evaluate, cli_predict, cli_train
 from nlp.classify import classify_pending, classifier_dir_for, load_classifier
-from nlp.labels import ALL_REGIONS, SENTIMENTS, TOPICS
+from vocabulary import ALL_REGIONS, SENTIMENTS, TOPICS
 
 DOCS = [
     ("https://news.example/1", "대구시 자치경찰위, 어린이 보호구역 안전 점검",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.labels import ALL_REGIONS, NATIONAL, REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
+from vocabulary import ALL_REGIONS, NATIONAL, REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "nlp" / "data"
 TRAIN = DATA_DIR / "seed_train.jsonl"

@@ -2,7 +2,7 @@
 from dash import dash_table, dcc, html
 
 from dashboard.figures import FONT, GRAPH_CONFIG
-from nlp.labels import SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
+from vocabulary import SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 
 EMPTY_STORE = "아직 수집된 문서가 없습니다. 수집(python monitor.py crawl)과 분류(classify)를 먼저 실행하세요."
 NO_MATCH = "선택한 조건에 맞는 문서가 없습니다. 기간을 넓히거나 필터를 줄여 보세요."

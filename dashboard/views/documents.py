@@ -6,7 +6,7 @@ from dash import dash_table, dcc, html
 
 from dashboard.figures import FONT
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, label_names, link, notice
-from nlp.labels import ALL_REGIONS, SENTIMENT_KO, TOPICS
+from vocabulary import ALL_REGIONS, SENTIMENT_KO, TOPICS
 from store.queries import document_detail, document_page
 
 TITLE = "문서"

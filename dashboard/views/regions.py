@@ -3,7 +3,7 @@ from dash import html
 
 from dashboard import figures
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, notice, graph, table
-from nlp.labels import REGIONS, NATIONAL
+from vocabulary import REGIONS, NATIONAL
 
 TITLE = "지역"
 OUTPUTS = (("rg-notice", "children"), ("rg-map", "figure"), ("rg-bars", "figure"), ("rg-table", "children"))

@@ -4,7 +4,7 @@ from dash import html
 from dashboard import figures
 from dashboard.keywords import top_keywords
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, notice, table
-from nlp.labels import TOPICS
+from vocabulary import TOPICS
 from store.queries import document_page
 
 TITLE = "주제"
