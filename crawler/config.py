@@ -14,6 +14,11 @@ from vocabulary import NATIONAL, REGIONS, SOURCE_KINDS
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "sources.toml"
 TYPES = ("feed", "naver_api", "board")
 DEFAULT_TERMS = ["자치경찰", "자치경찰제", "자치경찰위원회", "자경위", "자치경찰 이원화", "경찰제도발전위원회"]
+# Section feeds: an item without a query term in its title/summary is still fetched (and judged on
+# its page text) when its summary is cut short and it names one of these (docs/sources.md).
+RELATED_TERMS = ["경찰", "치안", "순찰", "지구대", "파출소", "112", "방범", "범죄 예방", "범죄예방", "안심귀갓길",
+                 "어린이보호구역", "스쿨존", "교통안전", "police"]
+FETCH_UNMATCHED = ("related", "none", "all")
 BOARD_SELECTORS = ("item", "link")  # required for boards; title, date, body, next_page optional
 SELECTOR_KEYS = ("item", "link", "title", "date", "body", "next_page", "author")
 # Crawl-wide defaults: production politeness. A config's [crawl] table overrides them.
@@ -33,7 +38,7 @@ class ConfigError(Exception):
 
 
 def load_config(path=None, base_url=None):
-    """Returns {"path", "terms", "crawl", "sources": [...], "errors": [...]}."""
+    """Returns {"path", "terms", "related_terms", "crawl", "sources": [...], "errors": [...]}."""
     path = Path(path or DEFAULT_CONFIG)
     try:
         text = path.read_text(encoding="utf-8")
@@ -46,6 +51,9 @@ def load_config(path=None, base_url=None):
     terms = data.get("query_terms", DEFAULT_TERMS)
     if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
         raise ConfigError(f"{path}: query_terms must be a list of non-empty strings")
+    related = data.get("related_terms", RELATED_TERMS)
+    if not isinstance(related, list) or not all(isinstance(t, str) and t.strip() for t in related):
+        raise ConfigError(f"{path}: related_terms must be a list of non-empty strings")
     crawl = dict(CRAWL_DEFAULTS)
     crawl.update(data.get("crawl", {}))
     sources, errors, seen = [], [], set()
@@ -61,7 +69,8 @@ def load_config(path=None, base_url=None):
         sources.append(source)
     if not sources and not errors:
         errors.append(f"{path}: no [[source]] entries")
-    return {"path": str(path), "terms": terms, "crawl": crawl, "sources": sources, "errors": errors}
+    return {"path": str(path), "terms": terms, "related_terms": related, "crawl": crawl, "sources": sources,
+            "errors": errors}
 
 
 def validate_source(entry, index, base_url=None, seen=()):
@@ -122,6 +131,10 @@ def validate_source(entry, index, base_url=None, seen=()):
             "".encode(entry["encoding"])
         except LookupError:
             fail("encoding", f"unknown encoding {entry['encoding']!r}")
+    searched = any("{query}" in u for u in urls)
+    fetch_unmatched = entry.get("fetch_unmatched", "none" if searched or entry["type"] != "feed" else "related")
+    if fetch_unmatched not in FETCH_UNMATCHED:
+        fail("fetch_unmatched", f"unknown value {fetch_unmatched!r} (expected one of {', '.join(FETCH_UNMATCHED)})")
     source = dict(entry)
     source.update({
         "name": name.strip(), "urls": urls, "url": urls[0], "region": region,
@@ -129,6 +142,7 @@ def validate_source(entry, index, base_url=None, seen=()):
         "selectors": selectors,
         # feeds of whole sections are filtered by the query terms; boards of committees are not
         "filter": bool(entry.get("filter", entry["type"] != "board" or entry.get("kind") == "civic")),
+        "fetch_unmatched": fetch_unmatched,
     })
     return source
 

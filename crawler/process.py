@@ -83,7 +83,7 @@ def main(argv=None):
         spider_cls = SPIDERS[source["type"]]
         try:
             process.crawl(spider_cls, source=source, terms=config["terms"], known=known, recrawl=args.recrawl,
-                          max_pages=settings["MONITOR_MAX_PAGES"])
+                          max_pages=settings["MONITOR_MAX_PAGES"], related_terms=config["related_terms"])
         except Exception as exc:  # a source that cannot even start is recorded, the rest run
             crash_db = open_db(args.db)
             finish_run(crash_db, start_run(crash_db, source["name"]), status="error", error=f"could not start: {exc}")
