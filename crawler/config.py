@@ -21,6 +21,7 @@ RELATED_TERMS = ["경찰", "치안", "순찰", "지구대", "파출소", "112", 
 FETCH_UNMATCHED = ("related", "none", "all")
 BOARD_SELECTORS = ("item", "link")  # required for boards; title, date, body, next_page optional
 SELECTOR_KEYS = ("item", "link", "title", "date", "body", "next_page", "author")
+JSON_KEYS = ("url", "items", "link", "title", "date")
 # Crawl-wide defaults: production politeness. A config's [crawl] table overrides them.
 CRAWL_DEFAULTS = {
     "fast": False,              # true: no delays/throttle (local sample site, tests, demo)
@@ -103,9 +104,12 @@ def validate_source(entry, index, base_url=None, seen=()):
     if region not in REGIONS and region != NATIONAL:
         fail("region", f"unknown region {region!r} (expected one of the 18 areas or {NATIONAL})")
     selectors = entry.get("selectors", {})
-    if not isinstance(selectors, dict):
-        fail("selectors", "must be a table")
-    for key, value in selectors.items():
+    if selectors == "auto":  # boards: found by crawler/board_detect.py on the first list page
+        if entry["type"] != "board":
+            fail("selectors", '"auto" is for boards only')
+    elif not isinstance(selectors, dict):
+        fail("selectors", 'must be a table or "auto"')
+    for key, value in (selectors.items() if isinstance(selectors, dict) else ()):
         if key not in SELECTOR_KEYS:
             fail(f"selectors.{key}", f"unknown selector (expected {', '.join(SELECTOR_KEYS)})")
         try:
@@ -122,10 +126,12 @@ def validate_source(entry, index, base_url=None, seen=()):
             Selector(text="<html></html>").css(value)
         except Exception as exc:
             fail(f"article_selectors.{key}", f"bad CSS selector {value!r}: {exc}")
-    if entry["type"] == "board":
+    validate_json_list(entry.get("json"), fail)
+    validate_paging(entry, fail)
+    if entry["type"] == "board" and selectors != "auto" and not entry.get("json"):
         for key in BOARD_SELECTORS:
             if not selectors.get(key):
-                fail(f"selectors.{key}", "required for a board source")
+                fail(f"selectors.{key}", 'required for a board source (or selectors = "auto", or a [source.json] table)')
     if entry.get("encoding"):
         try:
             "".encode(entry["encoding"])
@@ -145,6 +151,30 @@ def validate_source(entry, index, base_url=None, seen=()):
         "fetch_unmatched": fetch_unmatched,
     })
     return source
+
+
+def validate_json_list(spec, fail):
+    """[source.json]: a list served as JSON — url (with {page}), items (dot path), link (template), title, date."""
+    if spec is None:
+        return
+    if not isinstance(spec, dict):
+        fail("json", "must be a table")
+    for key in ("url", "items", "link"):
+        if not isinstance(spec.get(key), str):
+            fail(f"json.{key}", "required (a string)")
+    if not spec["url"].startswith(("http://", "https://")):
+        fail("json.url", f"not an http(s) URL: {spec['url']!r}")
+    for key in spec:
+        if key not in JSON_KEYS:
+            fail(f"json.{key}", f"unknown key (expected {', '.join(JSON_KEYS)})")
+
+
+def validate_paging(entry, fail):
+    if "page_param" in entry and not (isinstance(entry["page_param"], str) and entry["page_param"].strip()):
+        fail("page_param", "must be a parameter name such as \"pageIndex\"")
+    for key, least in (("page_first", 0), ("page_step", 1)):
+        if key in entry and not (isinstance(entry[key], int) and entry[key] >= least):
+            fail(key, f"must be a whole number >= {least}")
 
 
 def naver_keys(source):

@@ -115,8 +115,9 @@ class SourceSpider(scrapy.Spider):
             self.logger.warning("[%s] not a text page: %s", self.source["name"], response.url)
             return
         selectors = dict(self.source.get("article_selectors") or {})
-        if self.source["type"] == "board" and self.source["selectors"].get("body"):
-            selectors.setdefault("body", self.source["selectors"]["body"])
+        board = self.source["selectors"] if isinstance(self.source["selectors"], dict) else {}  # or "auto"
+        if self.source["type"] == "board" and board.get("body"):
+            selectors.setdefault("body", board["body"])
         page = extract_article(response.text, response.url, selectors, site_name=self.source.get("outlet"))
         if self.source["type"] == "board" and "title" not in selectors:  # list titles beat page headers
             title = listing.get("title") or page["title"]
