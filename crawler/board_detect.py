@@ -351,7 +351,7 @@ def _best_key(items, keys, test, name_hint):
 def json_loads(text):
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

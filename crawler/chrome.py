@@ -90,7 +90,7 @@ def clean_body(text, title=None, drop=frozenset()):
     """Article lines without chrome, repeats or a second copy of the article. `drop`: keys of
     texts that are never article lines on this page (its link texts, the outlet's name)."""
     title_key = key(title or "")
-    lines, seen = [], ""
+    lines, kept = [], KeptText()
     for raw in (text or "").splitlines():
         line = re.sub(r"\s+", " ", raw).strip().lstrip("-·• ").strip()
         if line and not is_chrome(line, title_key) and EMAIL.search(line):
@@ -98,8 +98,31 @@ def clean_body(text, title=None, drop=frozenset()):
         if not line or is_chrome(line, title_key) or drop and _all_in(line, drop):
             continue
         k = key(line)
-        if len(k) >= 8 and k in seen:  # a repeated line, or a piece of text already kept (the article's second copy)
+        if kept.holds(k):  # a repeated line, or a piece of text already kept (the article's second copy)
             continue
-        seen += k
+        kept.add(k)
         lines.append(line)
     return "\n".join(lines)
+
+
+class KeptText:
+    """The keys of the lines kept so far, joined, and whether a new key is already inside them —
+    in time linear in the text (8-character shingles), since pages may be 8 MB."""
+    SIZE = 8
+
+    def __init__(self):
+        self.joined, self.exact, self.grams = "", set(), set()
+
+    def holds(self, k):
+        if len(k) < self.SIZE:
+            return False
+        if k in self.exact:
+            return True
+        starts = list(range(0, len(k) - self.SIZE + 1, self.SIZE // 2)) + [len(k) - self.SIZE]
+        return all(k[i:i + self.SIZE] in self.grams for i in starts) and k in self.joined
+
+    def add(self, k):
+        self.exact.add(k)
+        start = max(0, len(self.joined) - self.SIZE + 1)
+        self.joined += k
+        self.grams.update(self.joined[i:i + self.SIZE] for i in range(start, len(self.joined) - self.SIZE + 1))

@@ -16,8 +16,8 @@ TYPES = ("feed", "naver_api", "board")
 DEFAULT_TERMS = ["자치경찰", "자치경찰제", "자치경찰위원회", "자경위", "자치경찰 이원화", "경찰제도발전위원회"]
 # Section feeds: an item without a query term in its title/summary is still fetched (and judged on
 # its page text) when its summary is cut short and it names one of these (docs/sources.md).
-RELATED_TERMS = ["경찰", "치안", "순찰", "지구대", "파출소", "112", "방범", "범죄 예방", "범죄예방", "안심귀갓길",
-                 "어린이보호구역", "스쿨존", "교통안전", "police"]
+RELATED_TERMS = ["경찰", "치안", "순찰", "지구대", "파출소", "112 신고", "112신고", "방범", "범죄 예방", "범죄예방",
+                 "안심귀갓길", "어린이보호구역", "스쿨존", "교통안전", "police"]
 FETCH_UNMATCHED = ("related", "none", "all")
 BOARD_SELECTORS = ("item", "link")  # required for boards; title, date, body, next_page optional
 SELECTOR_KEYS = ("item", "link", "title", "date", "body", "next_page", "author")

@@ -83,10 +83,12 @@ def _loads(text):
     text = re.sub(r"^//\s*<!\[CDATA\[|//\s*\]\]>$", "", text).strip()
     try:
         return json.loads(text, strict=False)  # strict=False: raw line breaks inside strings (common)
+    except RecursionError:  # hostile nesting
+        return None
     except ValueError:
         try:
             return json.loads(re.sub(r",\s*([}\]])", r"\1", text), strict=False)  # trailing commas
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 
@@ -133,7 +135,7 @@ def _fusion(text, found):
     start = text.find("=", start) + 1
     try:
         content, _ = json.JSONDecoder(strict=False).raw_decode(text[start:].lstrip())
-    except ValueError:
+    except (ValueError, RecursionError):
         return
     if not isinstance(content, dict):
         return
@@ -149,14 +151,14 @@ def _fusion(text, found):
         found["bodies"].append("\n".join(lines))
 
 
-def _fusion_lines(elements):
-    for element in elements:
+def _fusion_lines(elements, depth=0):
+    for element in elements if isinstance(elements, list) and depth < 10 else []:
         if not isinstance(element, dict) or element.get("type") in SKIP_ELEMENTS:
             continue
         if element.get("type") == "list":
-            yield from _fusion_lines(element.get("items") or [])
+            yield from _fusion_lines(element.get("items") or [], depth + 1)
         elif element.get("type") in ("quote", "blockquote") and element.get("content_elements"):
-            yield from _fusion_lines(element["content_elements"])
+            yield from _fusion_lines(element["content_elements"], depth + 1)
         elif isinstance(element.get("content"), str):
             yield html_to_text(element["content"]).strip()
 
@@ -241,13 +243,13 @@ def _react_paragraphs(children):
     return "\n".join(lines) if len(lines) >= 2 else None
 
 
-def _react_text(node):
+def _react_text(node, depth=0):
     if isinstance(node, str):
         return node if not node.startswith("$") else ""
-    if isinstance(node, list):
+    if isinstance(node, list) and depth < 20:
         if len(node) == 4 and node[0] == "$" and isinstance(node[3], dict):
-            return _react_text(node[3].get("children"))
-        return "".join(_react_text(n) for n in node)
+            return _react_text(node[3].get("children"), depth + 1)
+        return "".join(_react_text(n, depth + 1) for n in node)
     return ""
 
 
@@ -265,7 +267,7 @@ def _flight_payload(tree):
             continue
         try:
             data = json.loads(m.group(1))
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(data, list) and len(data) >= 2 and data[0] == 1 and isinstance(data[1], str):
             chunks.append(data[1])
@@ -287,14 +289,17 @@ def _flight(payload, found):
             continue
         pos = m.end()
         if data[pos:pos + 1] == b"T":
-            comma = data.find(b",", pos)
+            comma = data.find(b",", pos, pos + 12)
             try:
-                size = int(data[pos + 1:comma], 16)
+                size = int(data[pos + 1:comma], 16) if comma > 0 else -1
             except ValueError:
-                size = 0
-            text = data[comma + 1:comma + 1 + size].decode("utf-8", "replace")
+                size = -1
+            if size < 0:  # not a text row after all: skip the line
+                nl = data.find(b"\n", pos)
+                pos = len(data) if nl < 0 else nl + 1
+                continue
+            found["guessed"].append(html_to_text(data[comma + 1:comma + 1 + size].decode("utf-8", "replace")))
             pos = comma + 1 + size
-            found["guessed"].append(html_to_text(text))
             continue
         nl = data.find(b"\n", pos)
         end = len(data) if nl < 0 else nl

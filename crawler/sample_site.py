@@ -6,6 +6,7 @@ Used by the tests, the benchmark and `scheduler.py --demo`. Beyond static files 
 - maps `page.php?id=7` to the file `page.php@id=7` when it exists (boards, print views);
 - re-encodes a folder's pages to the charset named in its `.charset` file (EUC-KR outlet): one
   line `euc-kr` for the whole folder, or lines `FILE-GLOB euc-kr` and a last default line;
+  `euc-kr:utf-8` sends EUC-KR bytes labelled UTF-8 (a misconfigured server);
 - answers a Naver-News-Search-API-shaped `/v1/search/news.json` (keys required, start/display
   paging, filtered by the query) from `naver/news.json`;
 - has fault endpoints: /fault/500 (always), /fault/flaky/<name> (500 once, then 200),
@@ -119,9 +120,9 @@ class Handler(QuietHandler):
                           "application/octet-stream")
         if ctype.startswith(("text/", "application/rss", "application/atom", "application/json")):
             text = fill_dates(data.decode("utf-8")).replace("{{base}}", self.base_url())
-            charset = self.charset(target)
-            data = text.encode(charset)
-            ctype = f"{ctype}; charset={charset.upper()}"
+            encoding, _, label = self.charset(target).partition(":")  # "euc-kr:utf-8": a wrong label
+            data = text.encode(encoding)
+            ctype = f"{ctype}; charset={(label or encoding).upper()}"
         self.send(200, data, ctype)
 
     def resolve(self, path, query):

@@ -265,7 +265,8 @@ def slug_of(url):
 def list_and_items(fetcher, source):
     """({"file", "url", "content_type", "body"} of the list page/feed/JSON, [item URLs])."""
     import feedparser
-    from crawler.board_detect import dig, link_for
+    from crawler.board_detect import dig, json_loads, link_for
+    from crawler.fetch import FetchError
     if source["type"] == "feed":
         url = source["url"].replace("{query}", "자치경찰")
         final, ctype, body = fetcher.get(url)
@@ -275,7 +276,10 @@ def list_and_items(fetcher, source):
     if source.get("json"):
         url = source["json"]["url"].replace("{page}", str(source.get("page_first", 1)))
         final, ctype, body = fetcher.get(url)
-        rows = dig(json.loads(body.decode("utf-8", "replace")), source["json"]["items"]) or []
+        data = json_loads(body.decode("utf-8", "replace"))
+        if data is None:
+            raise FetchError(f"JSON이 아닙니다 / not JSON: {final}")
+        rows = dig(data, source["json"]["items"]) or []
         return ({"file": "list.json", "url": final, "content_type": ctype, "body": body, "json": source["json"]},
                 [u for u in (link_for(source["json"]["link"], r, source["url"]) for r in rows if isinstance(r, dict)) if u])
     if source["selectors"] == "auto":

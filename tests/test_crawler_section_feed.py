@@ -64,3 +64,9 @@ def test_config_defaults_by_feed_kind(tmp_path):
     assert config["related_terms"] == ["경찰"]
     assert [s["fetch_unmatched"] for s in config["sources"]] == ["related", "none"]
     assert "field 'fetch_unmatched'" in config["errors"][0]
+
+
+def test_latin_and_number_related_terms_are_whole_words():
+    from crawler.spiders.feed import names_a_term
+    assert names_a_term("Seoul police step up patrols", ["police"]) and not names_a_term("policeman's day", ["police"])
+    assert names_a_term("112 신고 출동 시간 단축", RELATED_TERMS) and not names_a_term("날씨 소식 many 1120", RELATED_TERMS)

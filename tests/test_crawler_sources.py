@@ -177,6 +177,7 @@ def test_detect_prints_a_block_that_then_passes_sources_test(site, tmp_path):
         code, out, err = monitor("test", f"탐지 {layout}", "--config", str(path), "--pages", "2", "--items", "20")
         assert code == 0 and "PASS" in out, out + err
         assert f"items {LAYOUTS[layout][2]})" in out  # both list pages read through the detected paging
+        assert ("encoding repaired" in out) == (layout == "jsboard")  # post 298: EUC-KR sent as UTF-8, a note
 
 
 @pytest.mark.parametrize("url, message", [

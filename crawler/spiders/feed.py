@@ -20,6 +20,19 @@ CUT_SHORT = re.compile(r"(…|\.\.\.?|\[…\]|\[\.\.\.\]|더\s*보기|more)\s*$"
 SENTENCE_END = re.compile(r"[.!?。\"'”’)\]]\s*$")
 
 
+def names_a_term(text, terms):
+    """Like matches_terms, but a Latin/number term is a whole word ('police' not in 'policeman')."""
+    squashed = re.sub(r"\s+", " ", text or "").lower()
+    for term in terms:
+        term = term.lower()
+        if re.fullmatch(r"[0-9a-z ]+", term):
+            if re.search(rf"(?<![0-9a-z]){re.escape(term)}(?![0-9a-z])", squashed):
+                return True
+        elif term in squashed:
+            return True
+    return False
+
+
 def summary_cut_short(summary):
     """A feed summary that is not the whole article: short, ending in an ellipsis, or mid-sentence."""
     summary = (summary or "").strip()
@@ -72,4 +85,4 @@ class FeedSpider(SourceSpider):
         mode = self.source.get("fetch_unmatched", "none")
         if mode == "all":
             return True
-        return mode == "related" and summary_cut_short(summary) and matches_terms(f"{title} {summary}", self.related_terms)
+        return mode == "related" and summary_cut_short(summary) and names_a_term(f"{title} {summary}", self.related_terms)
