@@ -210,7 +210,7 @@ def _selector_body(sel, css, title=None):
 def _best_body(tree, nodes, url, data, title, outlets):
     """(body, the visible block it came from): the visible text unless page data carries the
     article (a declared body that is not a teaser of the visible one, or clearly more text)."""
-    drop(nodes.chrome, tree, keep_share=0.5)
+    drop(nodes.chrome, tree, keep_share=0.5, keep_prose=True)
     links = {key(a.text_content()) for a in nodes.links if attached(a) and a.getparent().tag != "p"}
     never = (links | {key(o) for o in outlets}) - {""}
     clean = lambda text: clean_body(text, title, never)  # noqa: E731

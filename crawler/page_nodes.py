@@ -35,6 +35,7 @@ DATE_ATTR = re.compile(r"^data-(?:.*(?:publish|deploy|pub-?date|reg-?(?:date|dt)
                        r"create[d]?(?:-(?:at|dt|date))?|first|write-?(?:date|dt)|article-date|date-published|service-?time)"
                        r".*|date|datetime|time|timestamp)$")
 NOT_PUBLISH = re.compile(r"modif|update|edit|expire|end")
+SENTENCE_END = re.compile(r"(?:다|요|죠|까)[.?!]|[.?!][\"'”’]?\s")
 HOME_LINKS = {"/", "./", "/index.html", "index.html", "/index.php", "/index.do", "/main.do"}
 
 
@@ -135,13 +136,24 @@ def page_text_length(tree):
     return len((body if body is not None else tree).text_content()) or 1
 
 
-def drop(nodes, tree, keep_share):
+def drop(nodes, tree, keep_share, keep_prose=False):
     """Remove `nodes` (keeping their tail text); a node holding more than `keep_share` of the
-    page's text stays (the article's own container, or an article a script reveals)."""
+    page's text stays (the article's own container, or an article a script reveals), and with
+    `keep_prose` so does one that reads like an article (YTN's body is id="CmAdContent")."""
     total = page_text_length(tree)
     for node in nodes:
         if node.getparent() is None or node.tag in KEEP_TAGS:
             continue
-        if isinstance(node.tag, str) and node.tag not in SCRIPT_TAGS and len(node.text_content()) > keep_share * total:
-            continue
+        if isinstance(node.tag, str) and node.tag not in SCRIPT_TAGS:
+            text = node.text_content()
+            if len(text) > keep_share * total or keep_prose and node.tag not in DROP_TAGS and prose(node, text):
+                continue
         node.drop_tree()  # keeps the tail text ("위원회는 이날 <ad/> 회의를 열었다")
+
+
+def prose(node, text):
+    """200+ characters of sentences, mostly not link text: article text, whatever its class says."""
+    if len(text) < 200 or len(SENTENCE_END.findall(text)) < 2:
+        return False
+    links = sum(len(a.text_content()) for a in node.iter("a"))
+    return links < 0.3 * len(text)

@@ -90,6 +90,18 @@ def similarity(a, b):
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _segment_of(heading, raw):
+    """`raw` is `heading` followed or preceded by a separator and more ('… | 채널A', '동녘일보 :: …')."""
+    heading, raw = clean_space(heading), clean_space(raw)
+    if len(heading) < 8 or heading == raw:
+        return False
+    if raw.startswith(heading):
+        return bool(re.match(rf"\s*(?:{SEP}|[-–—·])", raw[len(heading):]))
+    if raw.endswith(heading):
+        return bool(re.search(rf"(?:{SEP}|[-–—·])\s*$", raw[: -len(heading)]))
+    return False
+
+
 def choose_title(metas, headings, page_title, title_nodes, outlets):
     """`metas`: og/twitter/JSON-LD/Arc titles (best first); `headings`: visible <h1> texts (logos
     left out); `title_nodes`: other heading-like texts; `page_title`: the <title>."""
@@ -101,6 +113,9 @@ def choose_title(metas, headings, page_title, title_nodes, outlets):
     if is_outlet(page_title, outlets):
         page_title = ""
     reference = clean[0] if clean else page_title
+    for heading in headings:  # the raw metadata is the heading plus affixes: '헤드라인 | 뉴스A | 채널A'
+        if any(_segment_of(heading, raw) for raw in [*metas, page_title] if raw):
+            return heading
     if reference:
         pool = headings or [strip_affixes(t, outlets, generic=False) for t in title_nodes]
         best = max(pool, key=lambda h: similarity(h, reference), default=None)

@@ -129,3 +129,22 @@ def test_stored_body_from_a_broadcaster_page_has_no_tip_lines_or_repeats():
     assert "제보" not in item["body"] and "구독" not in item["body"] and "[앵커]" not in item["body"]
     assert len(item["body"].splitlines()) == len(set(item["body"].splitlines()))
     assert item["title"] == page["title"] and item["date_source"] == "page"
+
+
+def test_an_article_container_named_like_an_ad_is_kept():
+    """YTN prints its article in id="CmAdContent"; the page around it has more text than the article."""
+    article = "<br>".join(f"자치경찰위원회는 {n}일 회의를 열어 순찰 계획을 심의했다고 밝혔다." for n in range(1, 9))
+    others = "".join(f'<li><a href="/n/{n}">다른 기사 제목 {n}번은 여기에 길게 적혀 있습니다</a><p>요약 문장이 이어집니다 {n}.</p></li>'
+                     for n in range(40))
+    html = (f'<html><head><meta property="og:title" content="위원회 순찰 계획 심의 | 누리TV"></head><body>'
+            f'<h2>위원회 순찰 계획 심의</h2><div id="CmAdContent" class="paragraph">{article}</div>'
+            f'<div class="ad-box">광고 문구</div><ul class="news_list">{others}</ul></body></html>')
+    got = extract_article(html, "https://x.example/a")
+    assert "8일 회의를" in got["body"] and "1일 회의를" in got["body"] and "광고 문구" not in got["body"]
+    assert got["title"] == "위원회 순찰 계획 심의"
+
+
+def test_a_heading_that_is_the_og_title_minus_its_affixes_wins_however_long_the_affixes():
+    raw = "자치경찰 순찰 예산 삭감 | 뉴스A | 채널A 공식 홈페이지"
+    assert choose_title([raw], ["자치경찰 순찰 예산 삭감"], raw, [], []) == "자치경찰 순찰 예산 삭감"
+    assert choose_title(["자치경찰 출범 100일 맞아 기념식"], ["자치경찰 출범"], "", [], []) == "자치경찰 출범 100일 맞아 기념식"
