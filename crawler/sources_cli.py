@@ -82,7 +82,7 @@ def list_sources(args, config):
     print(f"{pad('소스 / source', 44)} {pad('사용', 6)} {pad('유형/종류', 18)} {pad('마지막 성공', 20)} 상태 / health")
     for s in config["sources"]:
         h = health.get(s["name"], {})
-        state = describe_health(h) if h else "수집 기록 없음 / never crawled"
+        state = describe_health(h) if h.get("last_run_status") else "수집 기록 없음 / never crawled"
         if not s["enabled"] and s.get("verify"):
             state += "  [확인 필요 / verify]"
         print(f"{pad(s['name'], 44)} {pad('켜짐' if s['enabled'] else '꺼짐', 6)} {pad(s['type'] + '/' + s['kind'], 18)} "

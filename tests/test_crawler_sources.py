@@ -136,6 +136,13 @@ def test_sources_list(site, tmp_path):
     code, out, _ = monitor("list", *DEMO, site.url, db=tmp_path / "none.db")
     assert code == 0 and "부산광역시자치경찰위원회 보도자료" in out and "never crawled" in out
     assert not (tmp_path / "none.db").exists()  # listing creates no database
+    db = tmp_path / "m.db"
+    crawl(db, REPO / "config" / "demo_sources.toml", sources=["부산광역시자치경찰위원회 보도자료", "깨진 피드"],
+          base_url=site.url, timeout=120)
+    code, out, _ = monitor("list", *DEMO, site.url, db=db)
+    rows = {line.split("  ")[0].strip(): line for line in out.splitlines()}
+    assert "정상" in rows["부산광역시자치경찰위원회 보도자료"] and "20" in rows["부산광역시자치경찰위원회 보도자료"]  # last success
+    assert "1 failed runs" in rows["깨진 피드"] and "never crawled" in rows["한결통신 사회"]
 
 
 def test_sources_test_passes_and_writes_nothing(site, tmp_path):
