@@ -23,6 +23,7 @@ COMMANDS = {
     "digest": "digest.cli",
     "export": "export.cli",
     "status": "store.cli_status",
+    "sources": "crawler.sources_cli",
 }
 
 

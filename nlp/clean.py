@@ -1,13 +1,16 @@
 """Strip web-page chrome from article text before it is embedded or scanned.
 
 Removes share menus, skip links, bylines/datelines, copyright lines, photo
-credits, markdown images, weather tickers, repeated lines (repeated headline or
-caption) and trailing teaser blocks ("관련 기사", "많이 본 뉴스", ...).
+credits, broadcasters' tip-line/contact blocks (crawler.chrome), markdown images,
+weather tickers, repeated lines (repeated headline or caption) and trailing teaser
+blocks ("관련 기사", "많이 본 뉴스", ...).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from crawler.chrome import is_tip_line  # broadcasters' tip-line/contact/credits lines: one rule for both
 
 # A whole line that is only chrome.
 _CHROME_LINE = re.compile(
@@ -65,7 +68,7 @@ def clean_text(text: str | None, title: str | None = None) -> str:
             continue
         if out and _TEASER_START.match(line):
             break
-        if _CHROME_LINE.match(line) or _is_weather(line):
+        if _CHROME_LINE.match(line) or _is_weather(line) or is_tip_line(line):
             continue
         if _COPYRIGHT.search(line) and len(line) < 120:
             continue
