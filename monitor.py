@@ -23,6 +23,8 @@ COMMANDS = {
     "digest": "digest.cli",
     "export": "export.cli",
     "status": "store.cli_status",
+    "backup": "store.cli_backup",
+    "restore": "store.cli_restore",
 }
 
 
