@@ -179,3 +179,36 @@ def test_production_and_development_servers_serve_the_app(seeded, db_path, kind)
         server.close()
     with pytest.raises(urllib.error.URLError):  # stopped: nothing listens any more
         urllib.request.urlopen(server.url + "healthz", timeout=5)
+
+
+def test_dashboard_command_serves_with_waitress_and_stops_on_sigterm(seeded, db_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+    seeded.conn.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, "monitor.py", "--db", str(db_path), "dashboard", "--port", str(port)],
+                            cwd=root, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, status = time.time() + 120, None
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:
+                    status, server = resp.status, resp.headers["Server"]
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200 and server == "monitor", proc.stdout.read() if proc.poll() is not None else status
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
