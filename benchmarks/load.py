@@ -14,16 +14,17 @@ latency (p50/p95/max) per request kind and overall. It stops by itself: each req
 timeout and the burst has a fixed size. Exit code 1 if any request failed (non-200 or a
 "database is locked" body).
 
---sweep: for each number of users (client threads sending their next request as soon as the
-last one is answered: no think time, so a real user clicking every few seconds loads the
-server far less) both servers answer a burst of users × --per-user requests, alternating
-per step so machine load drifts hit both alike; it prints p95 and throughput per step and the
-most users each server served at p95 < 1 s.
+--sweep: for each number of users (client threads sending their next request --think seconds
+after the last answer; 0, the default, is the worst case: every user always waiting on the
+server) both servers answer a burst of users × --per-user requests, alternating per step so
+machine load drifts hit both alike; it prints p95 and throughput per step and the most users
+each server served at p95 < 1 s.
 """
 import argparse
 import concurrent.futures
 import json
 import logging
+import random
 import sys
 import tempfile
 import time
@@ -118,16 +119,29 @@ def warm(requests, timeout):
     return {name: fetch(url, timeout, body)[0] for name, url, body in requests}
 
 
-def burst(requests, count, concurrency, timeout):
-    """`count` requests cycling through the mix from `concurrency` threads; returns
-    (results per kind, wall seconds); results: name -> [(seconds, ok, status)]."""
+def burst(requests, count, concurrency, timeout, think=0.0):
+    """`count` requests cycling through the mix, shared out over `concurrency` users (client
+    threads), each sending its next one `think` seconds after the last answer (first one
+    after a random part of `think`, so users do not click in step). Returns (results per
+    kind, wall seconds); results: name -> [(seconds, ok, status)]."""
     jobs = [requests[i % len(requests)] for i in range(count)]
     results = {name: [] for name, _, _ in requests}
+    stagger = random.Random(7)
+
+    def user(mine, delay):
+        time.sleep(delay)
+        out = []
+        for i, (name, url, body) in enumerate(mine):
+            time.sleep(think if i else 0)
+            out.append((name, fetch(url, timeout, body)))
+        return out
+
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-        futures = {pool.submit(fetch, url, timeout, body): name for name, url, body in jobs}
-        for future in concurrent.futures.as_completed(futures):
-            results[futures[future]].append(future.result())
+        users = [pool.submit(user, jobs[u::concurrency], stagger.uniform(0, think)) for u in range(concurrency)]
+        for future in concurrent.futures.as_completed(users):
+            for name, result in future.result():
+                results[name].append(result)
     return results, time.perf_counter() - started
 
 
@@ -143,7 +157,7 @@ def run(db_path, requests, concurrency, timeout=60.0, warmup=True, kind="waitres
         server.close()
 
 
-def sweep(db_path, levels, per_user, timeout, kinds=("waitress", "dev")):
+def sweep(db_path, levels, per_user, timeout, think=0.0, kinds=("waitress", "dev")):
     """p95 and throughput per (users, server), both servers stepped through together."""
     servers = {kind: start(db_path, kind) for kind in kinds}
     try:
@@ -153,7 +167,7 @@ def sweep(db_path, levels, per_user, timeout, kinds=("waitress", "dev")):
         table = []
         for users in levels:
             for kind in kinds:
-                results, wall = burst(todo[kind], users * per_user, users, timeout)
+                results, wall = burst(todo[kind], users * per_user, users, timeout, think)
                 times = [t for rows in results.values() for t, _, _ in rows]
                 failed = sum(not ok for rows in results.values() for _, ok, _ in rows)
                 table.append({"users": users, "server": kind, "p50": pct(times, .5), "p95": pct(times, .95),
@@ -208,13 +222,15 @@ def main(argv=None):
     parser.add_argument("--server", choices=("waitress", "dev"), default="waitress")
     parser.add_argument("--sweep", help="users to step through, e.g. 1,2,4,8,16,32: waitress vs dev")
     parser.add_argument("--per-user", type=int, default=8, help="requests per user in each --sweep step")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="--sweep: seconds a user waits after an answer before the next request (default 0)")
     args = parser.parse_args(argv)
     db_path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "load.db"
     docs = ensure_store(db_path, args.docs)
     if args.sweep:
         levels = [int(v) for v in args.sweep.split(",")]
-        print(f"store: {docs:,} documents · {args.per_user} requests per user · no think time")
-        table = sweep(db_path, levels, args.per_user, args.timeout)
+        print(f"store: {docs:,} documents · {args.per_user} requests per user · think time {args.think:g} s")
+        table = sweep(db_path, levels, args.per_user, args.timeout, args.think)
         text, _ = sweep_report(table)
         print(text)
         return 1 if any(row["failed"] for row in table) else 0
