@@ -295,3 +295,15 @@ def test_backup_of_a_missing_store_is_a_clear_error(tmp_path):
     result = cli("--db", tmp_path / "nothing.db", "backup", "--out", tmp_path / "x.db.gz")
     assert result.returncode == 1 and "no store to back up" in result.stderr
     assert not (tmp_path / "x.db.gz").exists() and not (tmp_path / "nothing.db").exists()
+
+
+def test_status_warns_when_the_last_backup_is_older_than_two_days():
+    from store.cli_status import backup_line
+    now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
+    run = {"finished_at": "2026-11-19T12:00:00Z", "detail": {"path": "data/backups/monitor-x.db.gz", "bytes": 2_500_000}}
+    line = backup_line(run, 48, now)
+    assert line.startswith("마지막 백업 / last backup: 2026-11-19T12:00:00Z (24시간 전)") and "2.5 MB" in line
+    assert "⚠" not in line
+    old = backup_line({**run, "finished_at": "2026-11-18T11:00:00Z"}, 48, now)
+    assert old.startswith("⚠ 48시간 넘게 백업이 없습니다 / backup older than 48 h!") and "(49시간 전)" in old
+    assert backup_line(None, 48, now).startswith("⚠ 백업 없음 / no backup yet")
