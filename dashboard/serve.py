@@ -50,6 +50,7 @@ class Server:
             self._thread.join(timeout=30)
         else:
             self._httpd.shutdown()
+            self._httpd.server_close()  # release the port
 
 
 def add_server_arguments(parser):

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RETENTION = {"keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12}
 
 # A second process writing a document and its correction in one transaction, as fast as it
-# can, until the stop file appears (bounded: at most 20,000 documents or 120 s).
+# can, until the stop file appears (bounded: at most 20,000 documents or 300 s).
 WRITER = """
 import sys, time
 from pathlib import Path
@@ -29,7 +29,7 @@ from store.documents import save_document
 from store.labels import add_annotation
 from store.util import write_transaction
 db = store.open_db(sys.argv[1])
-stop, deadline = Path(sys.argv[2]), time.time() + 120
+stop, deadline = Path(sys.argv[2]), time.time() + 300
 for n in range(20000):
     if stop.exists() or time.time() > deadline:
         break

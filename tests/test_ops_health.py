@@ -177,8 +177,9 @@ def test_production_and_development_servers_serve_the_app(seeded, db_path, kind)
             assert resp.headers["Server"] == "monitor"
     finally:
         server.close()
-    with pytest.raises(urllib.error.URLError):  # stopped: nothing listens any more
+    with pytest.raises(urllib.error.URLError) as stopped:  # stopped: the port is released, connections refused
         urllib.request.urlopen(server.url + "healthz", timeout=5)
+    assert isinstance(stopped.value.reason, ConnectionRefusedError)
 
 
 def test_dashboard_command_serves_with_waitress_and_stops_on_sigterm(seeded, db_path):
