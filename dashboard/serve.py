@@ -23,7 +23,7 @@ class Server:
             from waitress import create_server
             self._httpd = create_server(wsgi_app, host=host, port=port, threads=threads,
                                         ident="monitor", clear_untrusted_proxy_headers=True)
-            self.port = self._httpd.effective_port
+            self.port = int(self._httpd.effective_port)
             target = self._run_waitress
         else:
             from werkzeug.serving import make_server
@@ -44,13 +44,17 @@ class Server:
         httpd.task_dispatcher.shutdown()
         httpd.asyncore.close_all(httpd._map)
 
+    @property
+    def serving(self):
+        return self._thread.is_alive()
+
     def close(self):
         if self.kind == "waitress":
             self._stop.set()
-            self._thread.join(timeout=30)
         else:
             self._httpd.shutdown()
-            self._httpd.server_close()  # release the port
+            self._httpd.server_close()
+        self._thread.join(timeout=30)
 
 
 def add_server_arguments(parser):
