@@ -24,6 +24,8 @@ COMMANDS = {
     "export": "export.cli",
     "status": "store.cli_status",
     "sources": "crawler.sources_cli",
+    "backup": "store.cli_backup",
+    "restore": "store.cli_restore",
 }
 
 

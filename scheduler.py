@@ -7,7 +7,7 @@
 
 Jobs (APScheduler 3, Korean time, persisted in the SQLite DB, max_instances=1, coalesce,
 misfire grace): crawl → classify → refresh every N hours; daily spike check; weekly
-digest; digest retry/catch-up. Job functions are top-level and take plain arguments so
+digest; digest retry/catch-up; daily backup. Job functions are top-level and take plain arguments so
 the SQLAlchemy job store can persist them. See docs/operations.md.
 """
 import argparse
@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,22 +38,39 @@ class SchedulerLocked(RuntimeError):
 
 def crawl_cycle_job(db_path, model=None, sources_config=None, base_url=None):
     """Crawl all enabled sources (Scrapy runs in its own process), classify the new
-    documents, refresh the query planner's statistics."""
+    documents, refresh the query planner's statistics. Recorded in job_runs."""
     from crawler.run import crawl
     from nlp.classify import classify_pending
     from store import open_db
-    result = {"crawl": crawl(str(db_path), config_path=sources_config, base_url=base_url)}
-    if STOPPING.is_set():
-        log.info("stopping: classification left for the next cycle")
-        return result
-    db = open_db(db_path)
-    try:
-        result["classify"] = classify_pending(db, model=model, progress=False)
-        refresh_rollups(db)
-    finally:
-        db.conn.close()
+    from store.job_runs import recorded
+    with recorded(db_path, "crawl_cycle") as detail:
+        started = time.monotonic()
+        result = {"crawl": crawl(str(db_path), config_path=sources_config, base_url=base_url)}
+        detail.update(crawl_seconds=round(time.monotonic() - started, 3),
+                      new=sum(c.get("new") or 0 for c in result["crawl"]))
+        if STOPPING.is_set():
+            log.info("stopping: classification left for the next cycle")
+            return result
+        started = time.monotonic()
+        db = open_db(db_path)
+        try:
+            result["classify"] = classify_pending(db, model=model, progress=False)
+            refresh_rollups(db)
+        finally:
+            db.conn.close()
+        detail.update(classify_seconds=round(time.monotonic() - started, 3),
+                      classified=(result["classify"] or {}).get("classified", 0))
     log.info("cycle done: %s", result)
     return result
+
+
+def backup_job(db_path, settings_path=None):
+    """The daily backup into the [backup] folder, then its retention (store/backup.py)."""
+    from digest.settings import load_settings
+    from store.backup import run_backup
+    detail = run_backup(db_path, load_settings(settings_path)["backup"])
+    log.info("backup: %s (%d bytes), %d old deleted", detail["path"], detail["bytes"], len(detail["pruned"]))
+    return detail
 
 
 def refresh_rollups(db):
@@ -162,6 +180,7 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
     tz = ZoneInfo(s["timezone"])
     dh, dm = parse_time(s["digest_time"])
     sh, sm = parse_time(s["spike_check_time"])
+    bh, bm = parse_time(settings["backup"]["time"])
     db_path, settings_path = str(db_path), (str(settings_path) if settings_path else None)
     return [
         ("crawl_cycle", "수집·분류·집계 갱신", "scheduler:crawl_cycle_job",
@@ -172,6 +191,8 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
          CronTrigger(day_of_week=s["digest_day"], hour=dh, minute=dm, timezone=tz), [db_path, settings_path]),
         ("digest_retry", "메일 재시도·누락 발송", "scheduler:digest_retry_job",
          IntervalTrigger(minutes=s["digest_retry_minutes"], timezone=tz), [db_path, settings_path]),
+        ("backup", "DB 백업", "scheduler:backup_job",
+         CronTrigger(hour=bh, minute=bm, timezone=tz), [db_path, settings_path]),
     ]
 
 
@@ -260,6 +281,8 @@ def parse_args(argv=None):
     p.add_argument("--no-dashboard", action="store_true", help="do not serve the dashboard")
     p.add_argument("--host", help="dashboard host (default from settings: 127.0.0.1)")
     p.add_argument("--port", type=int, help="dashboard port (default from settings: 8050)")
+    from dashboard.serve import add_server_arguments
+    add_server_arguments(p)
     p.add_argument("-v", "--verbose", action="store_true")
     return p.parse_args(argv)
 
@@ -363,20 +386,14 @@ def serve(args, settings, db_path):
 
 
 def run_dashboard(db_path, settings, args, stop):
-    """Serve the Dash app until Ctrl-C / SIGTERM (werkzeug in a daemon thread)."""
-    from werkzeug.serving import make_server
+    """Serve the Dash app until Ctrl-C / SIGTERM (waitress, or --server dev, in a thread)."""
     from dashboard.app import create_app
-    app = create_app(str(db_path), auth=getattr(args, "auth", None))
+    from dashboard.serve import serve_until
+    app = create_app(str(db_path), auth=getattr(args, "auth", None), settings=settings)
     host = args.host or settings["dashboard"]["host"]
     port = args.port or settings["dashboard"]["port"]
-    server = make_server(host, port, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"대시보드 / dashboard: http://{host}:{port}/", flush=True)
-    try:
-        while not stop.wait(1):
-            pass
-    finally:
-        server.shutdown()
+    print(f"대시보드 / dashboard: http://{host}:{port}/ ({args.server})", flush=True)
+    serve_until(stop, app.server, host, port, args.server, args.threads)
 
 
 if __name__ == "__main__":

@@ -27,8 +27,9 @@ INDEX = """<!DOCTYPE html>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body></html>"""
 
 
-def create_app(db_path=None, auth=None):
-    """Build the dashboard on the store at db_path; auth=(user, password) turns on basic auth."""
+def create_app(db_path=None, auth=None, settings=None):
+    """Build the dashboard on the store at db_path; auth=(user, password) turns on basic auth;
+    settings: config/settings.toml as loaded (default: loaded here), for /healthz limits."""
     data = Data(db_path)
     app = dash.Dash(__name__, title="자치경찰 언론·여론 모니터", suppress_callback_exceptions=True,
                     update_title="불러오는 중…")
@@ -44,6 +45,9 @@ def create_app(db_path=None, auth=None):
         api = None
     if api is not None:
         api.register(app.server, str(data.path))
+    from digest.settings import load_settings
+    from ops import web
+    web.register(app.server, data.path, (settings or load_settings())["health"])
     return app
 
 

@@ -91,7 +91,17 @@ CREATE INDEX idx_documents_day_order ON documents(pub_date, published_at, id);
 """
 
 
-MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX]
+# v4: one row per service job run (crawl cycle, backup) for `status`, /healthz and /metrics.
+_V4_JOB_RUNS = """
+CREATE TABLE job_runs (
+    id INTEGER PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+    status TEXT NOT NULL, seconds REAL, detail TEXT, error TEXT
+);
+CREATE INDEX idx_job_runs_job ON job_runs(job, status, finished_at);
+"""
+
+
+MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
