@@ -152,4 +152,11 @@ def classify_pending(db, classifier_dir=None, model=None, batch_size=32, limit=N
         counts["relevant"] += sum(1 for r in rows if r["relevant"])
         bar.update(len(batch))
     bar.close()
+    counts["indexed"] = _index_text(db)
     return counts
+
+
+def _index_text(db):
+    """The search index (and term lists) of the documents crawled since the last run."""
+    from nlp.indexing import index_pending
+    return index_pending(db)

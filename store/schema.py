@@ -101,7 +101,30 @@ CREATE INDEX idx_job_runs_job ON job_runs(job, status, finished_at);
 """
 
 
-MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS]
+# v5 (#20): the bigram index for 2-character search words and its queue (store/search_index.py).
+# search_queue holds every document whose current text is not in search_bigrams yet;
+# `indexed = 1` rows keep the text the index holds, which comes out before the new text goes in.
+_V5_SEARCH_BIGRAMS = """
+CREATE VIRTUAL TABLE search_bigrams USING fts5(grams, content='', detail='none', tokenize='ascii');
+CREATE TABLE search_queue (rowid INTEGER PRIMARY KEY, indexed INTEGER NOT NULL DEFAULT 0, old_title TEXT, old_body TEXT);
+INSERT INTO search_queue(rowid) SELECT rowid FROM documents;
+CREATE TRIGGER search_queue_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO search_queue(rowid) SELECT NEW.rowid
+    WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE rowid = NEW.rowid);
+END;
+CREATE TRIGGER search_queue_au AFTER UPDATE OF title, body ON documents BEGIN
+    INSERT INTO search_queue(rowid, indexed, old_title, old_body) SELECT OLD.rowid, 1, OLD.title, OLD.body
+    WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE rowid = OLD.rowid);
+END;
+CREATE TRIGGER search_queue_ad AFTER DELETE ON documents BEGIN
+    INSERT INTO search_queue(rowid, indexed, old_title, old_body) SELECT OLD.rowid, 1, OLD.title, OLD.body
+    WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE rowid = OLD.rowid);
+    DELETE FROM search_queue WHERE rowid = OLD.rowid AND indexed = 0;
+END;
+"""
+
+
+MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_SEARCH_BIGRAMS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
