@@ -40,6 +40,8 @@ def register(server, db_path=None):
         return _serve("documents", db_path)
 
     server.register_blueprint(api)
+    from export import api_analysis  # keywords, related words, entities, attention, watchlists
+    api_analysis.register(server, db_path)
     return server
 
 
