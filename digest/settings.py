@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from nlp.precision import PRECISIONS
 from vocabulary import ALL_REGIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ DEFAULTS = {
                "max_attempts": 8},
     "recipients": [],
     "spikes": {"alert_email": False, "alert_z": 4.0, "alert_min_hours": 12},
+    "classifier": {"precision": "auto"},
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,6 +40,7 @@ CHECKS = {
     "digest": {key: (lambda v: _whole(v) and v >= 1, "a whole number, at least 1")
                for key in ("top_stories", "civic_statements", "max_attempts")},
     "spikes": {"alert_email": (lambda v: isinstance(v, bool), "true or false")},
+    "classifier": {"precision": (lambda v: v in PRECISIONS, f"one of {', '.join(PRECISIONS)}")},
 }
 
 

@@ -247,7 +247,8 @@ class Classifier:
         return path
 
     @classmethod
-    def load(cls, path: Path | str, encoder=None, model: str | None = None) -> "Classifier":
+    def load(cls, path: Path | str, encoder=None, model: str | None = None,
+             precision: str = "fp32") -> "Classifier":
         import joblib
         from nlp.encoder import Encoder
         path = Path(path)
@@ -262,7 +263,8 @@ class Classifier:
             raise ModelMissing(f"classifier bundle in {path} was built by code version "
                                f"{meta.get('code_version')}, not {CODE_VERSION}; retrain it")
         if encoder is None:
-            encoder = Encoder(model or _resolve(meta["encoder"]), max_length=meta.get("max_length", MAX_LENGTH))
+            encoder = Encoder(model or _resolve(meta["encoder"]), max_length=meta.get("max_length", MAX_LENGTH),
+                              precision=precision)
         if encoder.dim != meta.get("dim"):
             raise ModelMissing(
                 f"classifier in {path} was trained on encoder {meta.get('encoder')} "

@@ -46,3 +46,26 @@ def test_heldout_quality_gate():
     for key, floor in FLOORS.items():
         assert m[key] >= floor, f"{key} {m[key]} below floor {floor}"
     assert load_classifier().version == res["model_version"]
+
+
+@pytest.mark.parametrize("variant", ["bf16", "onnx", "int8"])
+def test_precision_variants_label_like_fp32_on_heldout(variant):
+    """The same heads on bf16 (run even where the CPU only emulates it), ONNX fp32 and int8
+    embeddings: every head's held-out metric within 0.01 of fp32 (issue 17's bar)."""
+    import dataclasses
+
+    from nlp.data import SEED_HELDOUT, load_gold
+    from nlp.encoder import Encoder
+    from nlp.metrics import evaluate
+    from nlp.model import Classifier
+    from nlp.precision import CpuFeatures
+    bundle = ensure_default_model(progress=False)
+    gold = load_gold(SEED_HELDOUT)
+    ref = load_classifier(bundle, precision="fp32")
+    cpu = dataclasses.replace(CpuFeatures.detect(), bf16=True)
+    enc = Encoder(ref.encoder.name, max_length=ref.meta["max_length"], precision=variant, cpu=cpu)
+    assert enc.precision == variant
+    base = evaluate(gold, ref.predict(gold))
+    got = evaluate(gold, Classifier.load(bundle, encoder=enc).predict(gold))
+    for key in ("relevance_f1", "sentiment_macro_f1", "topics_macro_f1", "topics_micro_f1", "region_exact"):
+        assert abs(got[key] - base[key]) <= 0.01, f"{variant} {key}: {got[key]} vs fp32 {base[key]}"
