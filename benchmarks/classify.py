@@ -131,9 +131,10 @@ def peak_rss(variant, batch, threads):
 
 
 def rss_worker(variant, batch, threads):
-    import resource
+    """VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec."""
     encoder(variant, threads).embed(full_window_texts(batch), batch_size=batch)
-    print(round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
+    status = Path("/proc/self/status").read_text()
+    print(round(int(status.split("VmHWM:")[1].split()[0]) / 1024, 1))
 
 
 def main():
