@@ -36,7 +36,7 @@ class SchedulerLocked(RuntimeError):
 
 # ---------------------------------------------------------------- jobs (plain arguments only)
 
-def crawl_cycle_job(db_path, model=None, sources_config=None, base_url=None):
+def crawl_cycle_job(db_path, model=None, sources_config=None, base_url=None, precision=None):
     """Crawl all enabled sources (Scrapy runs in its own process), classify the new
     documents, refresh the query planner's statistics. Recorded in job_runs."""
     from crawler.run import crawl
@@ -54,7 +54,7 @@ def crawl_cycle_job(db_path, model=None, sources_config=None, base_url=None):
         started = time.monotonic()
         db = open_db(db_path)
         try:
-            result["classify"] = classify_pending(db, model=model, progress=False)
+            result["classify"] = classify_pending(db, model=model, progress=False, precision=precision)
             refresh_rollups(db)
         finally:
             db.conn.close()
@@ -152,9 +152,12 @@ def digest_due(settings, now=None):
     return now >= dt.datetime.combine(day, dt.time(hour, minute), tz)
 
 
-def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base_url=None, spikes_all=False):
+def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base_url=None, spikes_all=False,
+              precision=None):
     """One full cycle: crawl, classify, refresh, spikes, digest (if due and not yet sent)."""
-    result = crawl_cycle_job(db_path, model, sources_config, base_url)
+    from digest.settings import load_settings
+    precision = precision or load_settings(settings_path)["classifier"]["precision"]
+    result = crawl_cycle_job(db_path, model, sources_config, base_url, precision)
     date_from = date_to = None
     if spikes_all:  # demo: the sample site's dates are in the past
         from store import open_db
@@ -184,7 +187,8 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
     db_path, settings_path = str(db_path), (str(settings_path) if settings_path else None)
     return [
         ("crawl_cycle", "수집·분류·집계 갱신", "scheduler:crawl_cycle_job",
-         IntervalTrigger(hours=s["crawl_every_hours"], timezone=tz), [db_path, model, sources_config, base_url]),
+         IntervalTrigger(hours=s["crawl_every_hours"], timezone=tz),
+         [db_path, model, sources_config, base_url, settings["classifier"]["precision"]]),
         ("spike_check", "급증 감지", "scheduler:spike_job",
          CronTrigger(hour=sh, minute=sm, timezone=tz), [db_path, settings_path]),
         ("weekly_digest", "주간 동향 메일", "scheduler:digest_job",
@@ -276,6 +280,9 @@ def parse_args(argv=None):
     p.add_argument("--config", help="settings file (default: config/settings.toml)")
     p.add_argument("--sources", help="sources file for the crawler (default: the crawler's)")
     p.add_argument("--model", help="encoder folder or id for the classifier (default: the bundled model)")
+    from nlp.precision import PRECISIONS
+    p.add_argument("--precision", choices=PRECISIONS,
+                   help="classifier arithmetic (default from settings: auto)")
     p.add_argument("--once", action="store_true", help="run one full cycle and exit (for cron)")
     p.add_argument("--demo", action="store_true", help="crawl the bundled sample site into a separate demo DB")
     p.add_argument("--no-dashboard", action="store_true", help="do not serve the dashboard")
@@ -298,6 +305,8 @@ def main(argv=None):
     from digest.settings import SettingsError, load_settings
     try:
         settings = load_settings(args.config)
+        if args.precision:
+            settings["classifier"]["precision"] = args.precision
         if not args.no_dashboard:  # a public bind needs a login, checked before anything runs
             from dashboard.cli import auth_from_env
             args.auth = auth_from_env(args.host or settings["dashboard"]["host"])
@@ -343,7 +352,7 @@ def serve(args, settings, db_path):
         log.warning("digest sends interrupted by the last stop were marked failed and will be retried")
     db.conn.close()
     log.info("DB %s; checking the classifier model", db_path)
-    ensure_default_model(progress=True, model=args.model)
+    ensure_default_model(progress=True, model=args.model, precision=settings["classifier"]["precision"])
     sources, base_url, site = args.sources, None, None
     if args.demo:
         from crawler.sample_site import serve as serve_site
@@ -352,7 +361,8 @@ def serve(args, settings, db_path):
         log.info("demo: sample site at %s", site.url)
     try:
         if args.once or args.demo:
-            result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo)
+            result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo,
+                               precision=settings["classifier"]["precision"])
             print(cycle_summary(result), flush=True)
             if args.once:
                 return 0

@@ -202,6 +202,7 @@ class Classifier:
         sent_classes = list(h["sentiment"].classes_)
         P_sent = h["sentiment"].predict_proba(X, Xt, share)
         topic_p = {t: _proba(h["topics"][t], X, True, Xt, share) for t in TOPIC_IDS}
+        regions = self._regions(items, X)
         out = []
         for i, it in enumerate(items):
             ss = {s: round(float(P_sent[i, sent_classes.index(s)]) if s in sent_classes else 0.0, 4)
@@ -216,26 +217,28 @@ class Classifier:
                 "relevant": relevant, "relevance_score": round(float(p_rel[i]), 4),
                 "sentiment": max(ss, key=ss.get), "sentiment_scores": ss,
                 "topics": topics if relevant else [], "topic_scores": tscores,
-                "regions": self._regions(it, X[i]),
+                "regions": regions[i],
             })
         return out
 
-    def _regions(self, it: dict, x: np.ndarray) -> list[str]:
-        ev = region_evidence(it.get("title") or "", _body(it))
+    def _regions(self, items: list[dict], X: np.ndarray) -> list[list[str]]:
+        """Regions per item. The pair and national models run once per batch: per-document
+        sklearn calls cost more than the models themselves (docs/model.md, "Embedding cache")."""
+        evs = [region_evidence(it.get("title") or "", _body(it)) for it in items]
         rm = self.heads.get("regions") or {}
         if rm.get("pair") is None:
-            return rule_regions(ev)
-        cands = [r for r in REGIONS if r in ev]
-        chosen = []
-        if cands:
-            P = rm["pair"].predict_proba(np.array([candidate_features(ev, r, it.get("region"))
-                                                   for r in cands]))[:, 1]
-            chosen = [r for r, p in zip(cands, P) if p >= 0.5]
-        p_nat = (_proba(rm["national"], np.concatenate([x, _nat_feats(ev)])[None], True)[0]
-                 if rm.get("national") is not None else 0.0)
-        if not chosen or p_nat >= 0.5:
-            chosen = [NATIONAL] + chosen
-        return chosen
+            return [rule_regions(ev) for ev in evs]
+        cands = [[r for r in REGIONS if r in ev] for ev in evs]
+        rows = [candidate_features(ev, r, it.get("region"))
+                for it, ev, cs in zip(items, evs, cands) for r in cs]
+        P = iter(rm["pair"].predict_proba(np.array(rows))[:, 1] if rows else [])
+        p_nat = (_proba(rm["national"], np.hstack([X, np.array([_nat_feats(ev) for ev in evs])]), True)
+                 if rm.get("national") is not None else np.zeros(len(items)))
+        out = []
+        for cs, pn in zip(cands, p_nat):
+            chosen = [r for r in cs if next(P) >= 0.5]
+            out.append([NATIONAL] + chosen if not chosen or pn >= 0.5 else chosen)
+        return out
 
     # ---------- persistence ----------
     def save(self, path: Path | str) -> Path:
@@ -247,7 +250,8 @@ class Classifier:
         return path
 
     @classmethod
-    def load(cls, path: Path | str, encoder=None, model: str | None = None) -> "Classifier":
+    def load(cls, path: Path | str, encoder=None, model: str | None = None,
+             precision: str = "fp32") -> "Classifier":
         import joblib
         from nlp.encoder import Encoder
         path = Path(path)
@@ -262,7 +266,8 @@ class Classifier:
             raise ModelMissing(f"classifier bundle in {path} was built by code version "
                                f"{meta.get('code_version')}, not {CODE_VERSION}; retrain it")
         if encoder is None:
-            encoder = Encoder(model or _resolve(meta["encoder"]), max_length=meta.get("max_length", MAX_LENGTH))
+            encoder = Encoder(model or _resolve(meta["encoder"]), max_length=meta.get("max_length", MAX_LENGTH),
+                              precision=precision)
         if encoder.dim != meta.get("dim"):
             raise ModelMissing(
                 f"classifier in {path} was trained on encoder {meta.get('encoder')} "

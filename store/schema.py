@@ -101,7 +101,24 @@ CREATE INDEX idx_job_runs_job ON job_runs(job, status, finished_at);
 """
 
 
-MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS]
+# v5: classifier features that do not depend on the trained heads (nlp/feature_cache.py):
+# float16 embeddings keyed by (hash of the embedded text, encoder key) and Kiwi content
+# morphemes keyed by (text hash, analyser key), so a retrain re-labels without re-encoding.
+_V5_FEATURE_CACHE = """
+CREATE TABLE embedding_cache (
+    text_hash TEXT NOT NULL, encoder_key TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (text_hash, encoder_key)
+) WITHOUT ROWID;
+CREATE TABLE morpheme_cache (
+    text_hash TEXT NOT NULL, analyzer_key TEXT NOT NULL, tokens TEXT NOT NULL,
+    PRIMARY KEY (text_hash, analyzer_key)
+) WITHOUT ROWID;
+"""
+
+
+MIGRATIONS = [
+    _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -46,3 +46,35 @@ def test_heldout_quality_gate():
     for key, floor in FLOORS.items():
         assert m[key] >= floor, f"{key} {m[key]} below floor {floor}"
     assert load_classifier().version == res["model_version"]
+
+
+@pytest.mark.parametrize("variant", ["bf16", "onnx", "int8"])
+def test_precision_variants_against_fp32_on_heldout(variant):
+    """The same heads on bf16 (run even where the CPU only emulates it), ONNX fp32 and int8
+    embeddings. The auto probe must accept exactly the variants whose every held-out head
+    stays within 0.01 of fp32 (issue 17's bar). Measured (docs/model.md): bf16 and onnx
+    within 0.01 and accepted; int8 sentiment -0.012 and rejected on this AVX2 CPU (probe cosine 0.992)."""
+    import dataclasses
+
+    from nlp.data import SEED_HELDOUT, load_gold
+    from nlp.encoder import Encoder
+    from nlp.metrics import evaluate
+    from nlp.model import Classifier
+    from nlp.precision import PROBE_MIN_COSINE, PROBE_SENTENCES, CpuFeatures
+    bundle = ensure_default_model(progress=False)
+    gold = load_gold(SEED_HELDOUT)
+    ref = load_classifier(bundle, precision="fp32")
+    cpu = dataclasses.replace(CpuFeatures.detect(), bf16=True)
+    enc = Encoder(ref.encoder.name, max_length=ref.meta["max_length"], precision=variant, cpu=cpu)
+    assert enc.precision == variant
+    base = evaluate(gold, ref.predict(gold))
+    got = evaluate(gold, Classifier.load(bundle, encoder=enc).predict(gold))
+    worst = max(abs(got[k] - base[k]) for k in
+                ("relevance_f1", "sentiment_macro_f1", "topics_macro_f1", "topics_micro_f1", "region_exact"))
+    probe = list(PROBE_SENTENCES) + [" ".join(PROBE_SENTENCES)]
+    accepted = float((enc.embed(probe) * ref.encoder.embed(probe)).sum(1).min()) >= PROBE_MIN_COSINE
+    assert not accepted or worst <= 0.01, (worst, accepted)   # auto never picks one that misses the bar
+    if variant == "int8":
+        assert worst <= 0.03, worst                              # lossy here, but not broken
+    else:
+        assert accepted and worst <= 0.01, (worst, accepted)
