@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import auth as auth_mod
 from dashboard.data import Data
 from dashboard.state import Context, parse_search, to_search
-from dashboard.views import documents, overview, regions, sources, status, topics
+from dashboard.views import documents, overview, regions, review, sources, status, topics
 from dashboard.views.common import notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 from store.labels import add_annotation
@@ -19,7 +19,7 @@ from store.queries import QueryError, facet_values
 
 log = logging.getLogger(__name__)
 VIEWS = {"overview": overview, "regions": regions, "topics": topics, "sources": sources,
-         "documents": documents, "status": status}
+         "documents": documents, "review": review, "status": status}
 FILTERS = [("f-region", "region"), ("f-topic", "topic"), ("f-sentiment", "sentiment"), ("f-kind", "kind"),
            ("f-outlet", "outlet")]
 INDEX = """<!DOCTYPE html>
@@ -142,6 +142,7 @@ def _register(app, data):
             _register_view(app, data, name, view)
     _register_view(app, data, "topics", topics, topics.KEYWORD_OUTPUTS, topics.render_keywords)
     _register_documents(app, data)
+    review.register(app, data)
     _register_region_click(app)
     _register_download(app, data)
 

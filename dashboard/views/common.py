@@ -63,7 +63,7 @@ def table(id_, rows, columns, page_size=15, **kw):
         style_cell={"fontFamily": FONT, "fontSize": 14, "textAlign": "left", "padding": "6px",
                     "whiteSpace": "normal", "height": "auto", "maxWidth": 520},
         style_header={"fontWeight": "bold", "backgroundColor": "#f3f5f8"},
-        markdown_options={"link_target": "_blank"}, **kw)
+        markdown_options={"link_target": kw.pop("link_target", "_blank")}, **kw)
 
 
 def link(title, url):
