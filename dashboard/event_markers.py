@@ -57,25 +57,30 @@ def hover_text(event):
 
 
 def add_event_markers(fig, events):
-    """The figure dict with the events drawn on it; unchanged when it has no data (a
-    message figure) or there are no events."""
+    """The figure dict with the events drawn on it, one legend entry per group of kinds;
+    unchanged when it has no data (a message figure) or there are no events."""
     if not events or not fig.get("data"):
         return fig
-    heights, seen = [], {}
+    height, seen = {}, {}
     for e in events:
         seen[e["date"]] = seen.get(e["date"], -1) + 1
-        heights.append(max(TOP - STEP * seen[e["date"]], 0.05))
-    trace = {"type": "scatter", "mode": "markers", "name": "정책 이벤트", "yaxis": AXIS, "x": [e["date"] for e in events],
-             "y": heights, "customdata": [f"ev:{e['id']}" for e in events], "text": [hover_text(e) for e in events],
-             "hovertemplate": "%{text}<extra></extra>", "cliponaxis": False,
-             "marker": {"symbol": "diamond", "size": 12, "color": [COLORS[e["kind"]] for e in events],
-                        "line": {"width": 1, "color": "white"}}}
+        height[e["id"]] = max(TOP - STEP * seen[e["date"]], 0.05)
+    traces = []
+    for label, kinds in GROUPS.values():
+        group = [e for e in events if e["kind"] in kinds]
+        if group:
+            traces.append({
+                "type": "scatter", "mode": "markers", "name": f"이벤트: {label}", "yaxis": AXIS,
+                "x": [e["date"] for e in group], "y": [height[e["id"]] for e in group],
+                "customdata": [f"ev:{e['id']}" for e in group], "text": [hover_text(e) for e in group],
+                "hovertemplate": "%{text}<extra></extra>", "cliponaxis": False,
+                "marker": {"symbol": "diamond", "size": 12, "color": COLORS[kinds[0]], "line": {"width": 1, "color": "white"}}})
     lines = [{"type": "line", "xref": "x", "yref": "paper", "x0": d, "x1": d, "y0": 0, "y1": 1, "layer": "below",
               "line": {"width": 1, "dash": "dot", "color": "#888"}} for d in sorted(seen)]
     layout = dict(fig.get("layout") or {})
     layout["yaxis9"] = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}
     layout["shapes"] = list(layout.get("shapes") or []) + lines
-    return {**fig, "data": list(fig["data"]) + [trace], "layout": layout}
+    return {**fig, "data": list(fig["data"]) + traces, "layout": layout}
 
 
 def decorate(result, db, ctx, show):

@@ -19,9 +19,8 @@ DAILY_TIME = "06:30"  # the scheduler's daily run (Korean time)
 
 
 def _summary(name, status="ok", error=None, **counts):
-    return {"collector": name, "status": status, "error": error, "new": counts.get("new", 0),
-            "rejected": counts.get("rejected", 0),
-            "updated": counts.get("updated", 0), "same": counts.get("same", 0), "deleted": counts.get("deleted", 0)}
+    return {"collector": name, "status": status, "error": error,
+            **{key: counts.get(key, 0) for key in ("new", "updated", "same", "deleted", "rejected")}}
 
 
 def _milestones(db, config, _endpoints, _env):
@@ -93,6 +92,7 @@ def describe(summary):
         return f"{s['collector']}: {'건너뜀 / skipped' if s['status'] == 'skipped' else '오류 / error'} - {s['error']}"
     line = f"{s['collector']}: 새 {s['new']}건, 바뀜 {s['updated']}건, 그대로 {s['same']}건"
     line += f", 삭제 {s['deleted']}건" if s["deleted"] else ""
+    line += f", 잘못된 값으로 제외 {s['rejected']}건 (로그 참고)" if s["rejected"] else ""
     return line + (f" (주의 / warning: {s['error']})" if s["error"] else "")
 
 

@@ -164,6 +164,15 @@ def test_a_status_change_updates_the_bill_and_adds_its_new_step(db):
         ("2026-03-02", "원안가결: 자치경찰 법안")]
 
 
+def test_one_bad_record_is_left_out_and_the_rest_stored(db, caplog):
+    counts = table.save_collected(db, "lawinfo", [
+        {"external_id": "a", "date": "2026-01-05", "kind": "law", "title": "  \x00 "},
+        {"external_id": "b", "date": "2026-01-06", "kind": "law", "title": "「법」 공포"}])
+    assert (counts["new"], counts["rejected"]) == (1, 1)
+    assert [e["external_id"] for e in table.list_events(db)] == ["b"]
+    assert any("lawinfo a left out" in r.getMessage() for r in caplog.records)
+
+
 def test_without_keys_the_api_collectors_are_skipped_with_one_line(db, caplog):
     caplog.set_level("INFO", logger="events")
     summaries = {s["collector"]: s for s in fetch_all(db, env={})}

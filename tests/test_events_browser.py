@@ -3,12 +3,12 @@ and region timelines, the toggle, hover text, a click opening the coverage aroun
 (figures checked against the store), and staff notes added, edited and deleted in the form."""
 import pytest
 
-from dashboard.browser import Server, chromium, find_chromium
+from dashboard.browser import Server, find_chromium
 from events import table
 from store import open_db
 from store.queries import Filters, totals
 from store.synthetic import seed_synthetic
-from test_dashboard_browser import css, wait_for
+from test_dashboard_browser import browser, css, server, wait_for  # noqa: F401 - fixtures (server uses this seeded_path)
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="needs chromium and chromium-driver (apt)")
 END = "2026-11-20"
@@ -16,7 +16,7 @@ PERIOD = f"start=2026-10-20&end={END}"
 EVENTS = [("assembly", "b1:propose", "2026-11-10", "bill", "발의: 자치경찰 예산 확대 법률안 <b>굵게</b>", None),
           ("lawinfo", "l1:promulgated", "2026-11-03", "law", "「국가경찰과 자치경찰의 조직 및 운영에 관한 법률」 일부개정 공포", None),
           ("config", "m1", "2026-10-28", "milestone", "부산 자치경찰위원회 출범 기념식", "부산")]
-MARKERS = "return (document.querySelector('#{id} .js-plotly-plot').data || []).filter(t => t.name === '정책 이벤트')" \
+MARKERS = "return (document.querySelector('#{id} .js-plotly-plot').data || []).filter(t => (t.name || '').startsWith('이벤트: '))" \
           ".map(t => t.customdata).flat()"
 
 
@@ -30,21 +30,6 @@ def seeded_path(tmp_path_factory):
                                            "region": region, "url": "https://example.org/" + external_id}])
     db.conn.close()
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(scope="module")
-def server(seeded_path):
-    from dashboard.app import create_app
-    srv = Server(create_app(seeded_path))
-    yield srv
-    srv.close()
 
 
 def markers(driver, chart):
