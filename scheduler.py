@@ -83,15 +83,20 @@ def refresh_rollups(db):
 
 def events_job(db_path, config_path=None, endpoints=None):
     """Collect policy events (bills, law revisions, milestones); never raises, one log line
-    per collector. `endpoints`: the demo's recorded API servers."""
+    per collector, recorded in job_runs. `endpoints`: the demo's recorded API servers."""
     from events.collect import fetch_all
     from store import open_db
+    from store.job_runs import recorded
     try:
-        db = open_db(db_path)
-        try:
-            return fetch_all(db, config_path, endpoints)
-        finally:
-            db.conn.close()
+        with recorded(db_path, "events_fetch") as detail:
+            db = open_db(db_path)
+            try:
+                summaries = fetch_all(db, config_path, endpoints)
+            finally:
+                db.conn.close()
+            detail.update({s["collector"]: s["error"] if s["status"] in ("error", "skipped") else s["new"]
+                           for s in summaries})
+            return summaries
     except Exception:  # noqa: BLE001 - a broken events collector never stops the cycle
         log.exception("events: collection failed")
         return []
