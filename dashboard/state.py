@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.queries import Filters
 
-VIEWS = ("overview", "regions", "topics", "sources", "documents", "review", "status")
+VIEWS = ("overview", "regions", "topics", "sources", "documents", "review", "events", "status")
 PERIODS = ("day", "week", "month")
 DEFAULT_DAYS = 28
 LIST_KEYS = {"region": ALL_REGIONS, "topic": tuple(TOPICS), "sentiment": SENTIMENTS,

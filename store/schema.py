@@ -116,8 +116,22 @@ CREATE TABLE morpheme_cache (
 """
 
 
+# v6: policy events drawn on the timelines (events/): bills, law and decree revisions, milestones
+# from config/events.toml, staff notes. A collected event is keyed by (source, external_id);
+# staff notes have no external id.
+_V6_EVENTS = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+    url TEXT, region TEXT, note TEXT, source TEXT NOT NULL, external_id TEXT, detail TEXT,
+    author TEXT, updated_by TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    UNIQUE (source, external_id)
+);
+CREATE INDEX idx_events_date ON events(date);
+"""
+
+
 MIGRATIONS = [
-    _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE,
+    _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
