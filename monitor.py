@@ -27,6 +27,7 @@ COMMANDS = {
     "backup": "store.cli_backup",
     "restore": "store.cli_restore",
     "index": "nlp.cli_index",
+    "events": "events.cli",
 }
 
 

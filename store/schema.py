@@ -101,10 +101,39 @@ CREATE INDEX idx_job_runs_job ON job_runs(job, status, finished_at);
 """
 
 
-# v5 (#20): the bigram index for 2-character search words and its queue (store/search_index.py).
+# v5: classifier features that do not depend on the trained heads (nlp/feature_cache.py):
+# float16 embeddings keyed by (hash of the embedded text, encoder key) and Kiwi content
+# morphemes keyed by (text hash, analyser key), so a retrain re-labels without re-encoding.
+_V5_FEATURE_CACHE = """
+CREATE TABLE embedding_cache (
+    text_hash TEXT NOT NULL, encoder_key TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (text_hash, encoder_key)
+) WITHOUT ROWID;
+CREATE TABLE morpheme_cache (
+    text_hash TEXT NOT NULL, analyzer_key TEXT NOT NULL, tokens TEXT NOT NULL,
+    PRIMARY KEY (text_hash, analyzer_key)
+) WITHOUT ROWID;
+"""
+
+
+# v6: policy events drawn on the timelines (events/): bills, law and decree revisions, milestones
+# from config/events.toml, staff notes. A collected event is keyed by (source, external_id);
+# staff notes have no external id.
+_V6_EVENTS = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+    url TEXT, region TEXT, note TEXT, source TEXT NOT NULL, external_id TEXT, detail TEXT,
+    author TEXT, updated_by TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    UNIQUE (source, external_id)
+);
+CREATE INDEX idx_events_date ON events(date);
+"""
+
+
+# v7 (#20), part 1: the bigram index for 2-character search words and its queue (store/search_index.py).
 # search_queue holds every document whose current text is not in search_bigrams yet;
 # `indexed = 1` rows keep the text the index holds, which comes out before the new text goes in.
-_V5_SEARCH_BIGRAMS = """
+_SEARCH_BIGRAMS = """
 CREATE VIRTUAL TABLE search_bigrams USING fts5(grams, content='', detail='none', tokenize='ascii');
 CREATE TABLE search_queue (rowid INTEGER PRIMARY KEY, indexed INTEGER NOT NULL DEFAULT 0, old_title TEXT, old_body TEXT);
 INSERT INTO search_queue(rowid) SELECT rowid FROM documents;
@@ -124,10 +153,10 @@ END;
 """
 
 
-# v6 (#20): each document's terms (Kiwi nouns and compounds, named entities; nlp/terms.py)
+# v7 (#20), part 2: each document's terms (Kiwi nouns and compounds, named entities; nlp/terms.py)
 # and their daily counts (store/terms.py). term_queue: documents whose terms are not current;
 # term_dirty: days whose daily counts must be recomputed (labels, dates or terms changed).
-_V6_TERMS = """
+_TERMS = """
 CREATE TABLE term_vocab (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, kind TEXT NOT NULL DEFAULT 'noun');
 CREATE TABLE doc_terms (doc INTEGER NOT NULL, term INTEGER NOT NULL, PRIMARY KEY (doc, term)) WITHOUT ROWID;
 CREATE INDEX idx_doc_terms_term ON doc_terms(term, doc);
@@ -170,7 +199,13 @@ CREATE TRIGGER term_dirty_{table}_{event[0].lower()} AFTER {event} ON {table} BE
 END;""" for table in ("labels", "label_regions") for event in ("INSERT", "UPDATE", "DELETE"))
 
 
-MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_SEARCH_BIGRAMS, _V6_TERMS]
+_V7_SEARCH_AND_TERMS = _SEARCH_BIGRAMS + _TERMS  # one migration (#20)
+
+
+MIGRATIONS = [
+    _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
+    _V7_SEARCH_AND_TERMS,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
