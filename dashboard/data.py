@@ -8,7 +8,8 @@ import threading
 import time
 
 import store
-from store import queries, rollups, search_index
+from nlp import indexing
+from store import queries, rollups
 from store.cache import ResultCache
 
 
@@ -36,19 +37,19 @@ class Data:
         self._opened, self._size, self._lock = 1, size, threading.Lock()
         self._cache = {}
         self.live = ResultCache()
-        if search_index.pending(first):  # an upgraded store: searches stay complete meanwhile (LIKE)
-            threading.Thread(target=self._fill_search_index, name="search-index", daemon=True).start()
+        if any(indexing.pending(first).values()):  # upgraded store: searches stay complete (LIKE)
+            threading.Thread(target=self._fill_indexes, name="text-indexes", daemon=True).start()
 
-    def _fill_search_index(self):
-        """Index the documents waiting for the search index, in small transactions."""
+    def _fill_indexes(self):
+        """Index the documents waiting for the search index and term lists, in small transactions."""
         try:
             conn = store.open_db(self.path, migrate_schema=False)
             try:
-                search_index.index_pending(conn)
+                indexing.index_pending(conn)
             finally:
                 conn.conn.close()
         except Exception:  # noqa: BLE001 - the dashboard works without it (slower searches)
-            logging.getLogger(__name__).exception("filling the search index failed; `monitor.py index` resumes it")
+            logging.getLogger(__name__).exception("filling the text indexes failed; `monitor.py index` resumes it")
 
     @contextlib.contextmanager
     def db(self):

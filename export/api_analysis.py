@@ -1,6 +1,7 @@
 """Analyst endpoints on the research API (docs/api.md):
 
     GET /api/v1/keywords   distinctive terms of a period against a reference (analysis/keywords.py)
+    GET /api/v1/related    words used in the same sentences as a word, or among the top terms (analysis/related.py)
 
 The same filter parameters as /api/v1/trends, plus each endpoint's own; format=json|csv.
 Answers are cached until the store's documents, labels or terms change.
@@ -9,7 +10,8 @@ import json
 
 import flask
 
-from export.params import FILTER_KEYS, ParamError, as_list, choice, integer, one, parse_filters
+from export.api import _error
+from export.params import FILTER_KEYS, ParamError, as_list, choice, integer, one, parse_filters, reject_unknown
 from export.writers import csv_bytes
 from store import StoreError, open_db, rollups, terms
 from store.cache import ResultCache
@@ -40,10 +42,7 @@ def _serve(name, db_path):
     allowed, answer = ENDPOINTS[name]
     raw = flask.request.args.to_dict(flat=False)
     try:
-        unknown = sorted(set(raw) - allowed)
-        if unknown:
-            raise ParamError(f"알 수 없는 매개변수 / unknown parameter(s): {', '.join(unknown)} "
-                             f"(allowed: {', '.join(sorted(allowed))})")
+        reject_unknown(raw, allowed)
         fmt = choice("format", raw.get("format"), ("json", "csv"), "json")
         db = open_db(db_path)
     except QueryError as exc:
@@ -66,11 +65,6 @@ def _serve(name, db_path):
     return flask.Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
 
 
-def _error(status, message):
-    return flask.Response(json.dumps({"error": message, "status": status}, ensure_ascii=False), status=status,
-                          mimetype="application/json")
-
-
 @endpoint("keywords", ("ref", "n", "kind"))
 def keywords(db, raw):
     from analysis.keywords import distinctive_terms
@@ -85,3 +79,13 @@ def keywords(db, raw):
                                n=integer("n", raw.get("n"), 30, 1, 200), kinds=kinds or None)
     meta = {k: v for k, v in result.items() if k != "terms"}
     return meta, KEYWORD_COLUMNS, result["terms"]
+
+
+@endpoint("related", ("word", "top", "n", "min_count"))
+def related_words(db, raw):
+    from analysis.related import EDGE_COLUMNS, related
+    result = related(db, parse_filters(raw), word=one(raw.get("word")), top=integer("top", raw.get("top"), 30, 2, 100),
+                     n=integer("n", raw.get("n"), 30, 1, 200),
+                     min_count=integer("min_count", raw.get("min_count"), 3, 1, 1000))
+    meta = {k: v for k, v in result.items() if k != "edges"}
+    return meta, EDGE_COLUMNS, result["edges"]

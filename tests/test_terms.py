@@ -162,3 +162,40 @@ def test_keywords_api_returns_scored_terms_and_clear_errors(weeks, db_path):
         assert r.status_code == 400 and message in r.get_json()["error"]
     r = client.get("/api/v1/keywords", query_string={"from": "2026-11-09", "to": "2026-11-15", "n": 0})
     assert r.status_code == 400 and "n must be between 1 and 200" in r.get_json()["error"]
+
+
+def test_related_words_by_pmi_over_sentences(weeks, db_path):
+    from analysis.related import related
+    result = related(weeks, WEEK2, word="경찰국")
+    edges = {e["target"]: e for e in result["edges"]}
+    assert result["sentences"] == 20 and set(edges) == {"신설", "비판", "논의"}  # 10 titles, 10 bodies
+    assert (edges["신설"]["cooccurrences"], edges["비판"]["cooccurrences"], edges["논의"]["cooccurrences"]) == (8, 5, 3)
+    assert edges["비판"]["pmi"] == round(math.log2(5 * 20 / (8 * 5)), 4)  # never apart from 경찰국
+    assert edges["비판"]["npmi"] == round(math.log2(2.5) / -math.log2(5 / 20), 4)
+    assert "논의" not in {e["target"] for e in related(weeks, WEEK2, word="경찰국", min_count=4)["edges"]}
+    network = related(weeks, WEEK2, top=5)
+    pairs = {(e["source"], e["target"]) for e in network["edges"]} | {(e["target"], e["source"]) for e in network["edges"]}
+    assert ("자치경찰", "예산") in pairs and ("자치경찰", "경찰국") not in pairs  # titles and bodies are apart
+    with pytest.raises(QueryError, match="no analysed document contains the word"):
+        related(weeks, WEEK2, word="없는말")
+    client = register(flask.Flask("rel"), db_path).test_client()
+    body = client.get("/api/v1/related", query_string={"word": "예산", "from": "2026-11-09", "to": "2026-11-15"}).get_json()
+    assert body["meta"]["word"] == "예산" and body["data"][0]["target"] == "자치경찰"
+    assert body["data"][0]["cooccurrences"] == 10 and body["data"][0]["pmi"] == 1.0  # log2(10·20 / (10·10))
+    r = client.get("/api/v1/related", query_string={"format": "csv", "from": "2026-11-09", "to": "2026-11-15"})
+    lines = r.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "source,target,target_kind,cooccurrences,source_sentences,target_sentences,pmi,npmi"
+    assert len(lines) > 2 and r.headers["Content-Disposition"] == 'attachment; filename="related.csv"'
+    r = client.get("/api/v1/related", query_string={"word": " "})
+    assert r.status_code == 400 and "word is empty" in r.get_json()["error"]
+
+
+def test_digest_lists_the_weeks_distinctive_terms(weeks):
+    from digest.build import build_digest
+    from digest.render import render_html, render_text
+    ctx = build_digest(weeks, "2026-W46")  # Monday 2026-11-09: week 2 against week 1
+    assert [(t["term"], t["documents"], t["reference_documents"]) for t in ctx["terms"]][:2] == [
+        ("경찰국", 8, 0), ("신설", 8, 0)] and all(t["z"] > 1.96 for t in ctx["terms"])
+    assert "- 경찰국: 8건 (지난주 0건)" in render_text(ctx)
+    assert "경찰국: 8건 <span" in render_html(ctx, {"volume": "cid:v", "negative": "cid:n"})
+    assert build_digest(weeks, "2026-W45")["terms"] == []  # week 1 has no week before it
