@@ -55,7 +55,10 @@ def test_latest_by_time_wins_even_when_stored_out_of_order(db):
     for at, sentiment in (("2026-11-05T00:00:00Z", "positive"), ("2026-11-04T00:00:00Z", "negative")):
         db["annotations"].insert({"document_id": doc, "annotator": "import", "created_at": at, "sentiment": sentiment})
     refresh_labels(db, [doc])
-    assert label(db, doc)["sentiment"] == "positive"  # the correction made last, though stored first
+    import store
+    other = store.open_db(db.path)  # committed: another connection sees it
+    assert label(other, doc)["sentiment"] == "positive"  # the correction made last, though stored first
+    other.conn.close()
 
 
 def test_partial_corrections_merge_with_the_model_label(db):
@@ -160,3 +163,11 @@ def test_training_text_falls_back_from_body_to_summary(db):
     assert texts == {with_body: "본문 1", summary_only: "요약 2", empty: ""}
     assert {r["relevant"] for r in annotations_for_training(db)} == {None}
 
+
+
+def test_a_repeated_topic_or_region_is_stored_once(db):
+    doc = put(db, 1)
+    save_classifications(db, [model(doc, topics=("budget", "budget"), regions=("서울", "서울"))])
+    assert (label(db, doc)["topics"], label(db, doc)["regions"]) == (["budget"], ["서울"])
+    add_annotation(db, doc, "홍보", topics=["staffing", "staffing"], regions=["부산", "부산"])
+    assert (label(db, doc)["topics"], label(db, doc)["regions"]) == (["staffing"], ["부산"])

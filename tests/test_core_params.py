@@ -76,6 +76,8 @@ def test_filters_from_parameters():
                         sentiments=["negative", "neutral"], source_kinds=["civic"], outlets=["아무 매체"],
                         sources=["src-x"], text="예산 삭감", relevance="all", include_duplicates=True)
     assert parse_filters({}) == Filters()
+    assert parse_filters({"relevance": "relevant"}).relevance == "relevant"   # the default, also when given
+    assert parse_filters({"relevance": "irrelevant"}).relevance == "irrelevant"
     assert parse_filters({"q": "   ", "region": ""}).text is None and parse_filters({"region": ""}).regions is None
 
 
@@ -96,6 +98,7 @@ def test_bad_filters(raw, message):
 
 def test_trend_options():
     assert parse_trend_options({}) == ("day", [], "long", "articles")
+    assert parse_trend_options({"shape": "long", "by": "day", "metric": "articles"}) == ("day", [], "long", "articles")
     assert parse_trend_options({"by": "month", "group": "region,topic", "shape": "wide", "metric": "negative_share"}) \
         == ("month", ["region", "topic"], "wide", "negative_share")
     for raw, message in (({"group": "region,colour"}, "invalid group: colour"),

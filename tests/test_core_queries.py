@@ -256,6 +256,8 @@ def keys_of(db, ids, filters):
     (q.Filters(text="10%"), ["a4"]),                              # % is a character, not a wildcard
     (q.Filters(text="10_"), []),
     (q.Filters(text="   "), ["a1", "a2", "a3", "a4", "a5", "a6", "a7"]),
+    (q.Filters(text="예산\x00삭감"), ["a1", "a2"]),                # NUL separates words (it ended the pattern)
+    (q.Filters(text="자치경찰\x00"), ["a1", "a4"]),
 ])
 def test_filters_keep_exactly_the_expected_documents(store_rows, db, filters, want):
     assert keys_of(db, store_rows, filters) == want
@@ -305,9 +307,11 @@ def test_search_rows_carry_labels_as_lists(store_rows, db):
     q.Filters(date_from="2026-11-09", relevance="all", include_duplicates=True),
 ])
 @pytest.mark.parametrize("sort", ["published_desc", "published_asc"])
-def test_document_page_date_path_keeps_korean_day_edges(store_rows, db, filters, sort):
+@pytest.mark.parametrize("indexed", [True, False])
+def test_document_page_date_path_keeps_korean_day_edges(store_rows, db, filters, sort, indexed):
     from store import rollups
-    rollups.ensure(db)  # the published_at index the fast path walks
+    if indexed:
+        rollups.ensure(db)  # the published_at index the fast path walks (a served store has it)
     by_id = {v: k for k, v in store_rows.items()}
     lo, hi = filters.date_from or "0000", filters.date_to or "9999"
     want = [d["key"] for d in oracle(relevance=filters.relevance, duplicates=filters.include_duplicates)
@@ -326,13 +330,17 @@ def test_document_detail(store_rows, db):
     from store.labels import add_annotation
     doc = store_rows["a1"]
     save_classifications(db, [{"document_id": doc, "model_version": "m2", "relevant": 1, "sentiment": "neutral",
-                               "topics": ["budget"], "regions": ["서울"], "classified_at": "2099-01-01T00:00:00Z"}])
+                               "topics": ["budget"], "regions": ["서울"], "classified_at": "2099-01-01T00:00:00Z",
+                               "sentiment_scores": {"neutral": 0.6}, "topic_scores": {"budget": 0.7}}])
     add_annotation(db, doc, "홍보", sentiment="positive")
     add_annotation(db, doc, "연구", topics=["staffing"])
     detail = q.document_detail(db, doc)
     assert detail["document"]["title"] == "서울 자치경찰 예산 삭감 논란"
     assert [c["model_version"] for c in detail["classifications"]] == ["m2", "m1"]   # newest first
     assert detail["classifications"][1]["topics"] == ["budget"]
+    newest = detail["classifications"][0]
+    assert (newest["sentiment_scores"], newest["topic_scores"], newest["regions"]) == (
+        {"neutral": 0.6}, {"budget": 0.7}, ["서울"])
     assert [a["annotator"] for a in detail["annotations"]] == ["홍보", "연구"]
     assert detail["label"]["topics"] == ["staffing"] and detail["label"]["sentiment"] == "positive"
     assert detail["cluster_size"] == 3  # a1, a2 and the copy b1
@@ -398,3 +406,12 @@ def test_list_spikes_filters_and_orders(db):
     assert got(date_from="2026-11-04") == [("2026-11-05", "volume", "all")]
     assert got(date_to="2026-11-01") == [("2026-11-01", "volume", "all")]
     assert got(scope="region") == [("2026-11-03", "volume", "부산"), ("2026-11-03", "volume", "서울")]
+
+
+def test_default_page_sizes(db):
+    from store.synthetic import seed_synthetic
+    seed_synthetic(db, 60, days=5, end_date="2026-11-20", seed=1)
+    every = q.Filters(relevance="all")
+    assert len(q.search_documents(db, every)[0]) == 50 and q.search_documents(db, every)[1] == 60
+    assert len(q.document_page(db, every)) == 50
+    assert len(q.top_stories(db, every)) == 10

@@ -112,11 +112,20 @@ def test_one_digest_per_region_built_once_and_every_recipient_served(db, setting
     assert {r["status"] for r in send_log(db, WEEK)} == {"sent"}
 
 
-def test_a_failure_for_one_recipient_does_not_stop_the_others(db, settings, smtp_server):
+def test_a_failure_for_one_recipient_does_not_stop_the_others(db, settings, smtp_server, caplog):
+    set_row(db, "sent", 1, email=BUSAN["email"])                 # served earlier this week
+    set_row(db, "failed", 1, email=ALL["email"], week=NEXT)       # another week's failure
     smtp_server.handler.fail = 1
-    result = send_week(db, WEEK, [SEOUL, ALL], settings, smtp_from_env(smtp_server.env()), charts=CHARTS)
+    with caplog.at_level(logging.INFO, logger="digest.send"):
+        result = send_week(db, WEEK, [SEOUL, ALL], settings, smtp_from_env(smtp_server.env()), charts=CHARTS)
     assert result == {"sent": [ALL["email"]], "skipped": [], "failed": [SEOUL["email"]]}
     assert "451" in row(db, SEOUL["email"])["error"]
+    statuses = {(r["week"], r["recipient"]): r["status"] for r in send_log(db)}
+    assert statuses == {(WEEK, SEOUL["email"]): "failed", (WEEK, ALL["email"]): "sent",
+                        (WEEK, BUSAN["email"]): "sent", (NEXT, ALL["email"]): "failed"}
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert ("WARNING", f"digest {WEEK} to {SEOUL['email']} failed: {row(db, SEOUL['email'])['error']}") in logged
+    assert ("INFO", f"digest {WEEK} sent to {ALL['email']}") in logged
 
 
 def test_retry_serves_only_recipients_still_configured_week_by_week(db, settings, smtp_server):

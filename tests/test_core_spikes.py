@@ -125,17 +125,36 @@ def test_the_daily_job_checks_the_last_days_up_to_today(db, monkeypatch):
 
 
 def test_negative_share_spike_in_the_store(db):
-    for n in range(10):                       # 9 neutral + 1 negative a day: p0 = 11 / 92 over 9 days
-        add_docs(db, day(n), 9, sentiment="neutral")
+    for n in range(10):                       # 8 neutral + 1 positive + 1 negative a day
+        add_docs(db, day(n), 8, sentiment="neutral")
+        add_docs(db, day(n), 1, sentiment="positive")
         add_docs(db, day(n), 1, sentiment="negative")
     add_docs(db, day(9), 6, sentiment="negative")   # day 9: 7 of 16 negative
     found = detect_spikes(db, day(9), day(9), SpikeParams(min_history_days=7), store=False)
     share = next(s for s in found if s["metric"] == "negative_share" and s["scope"] == "overall")
-    p0 = 10 / 92
-    assert share["value"] == pytest.approx(7 / 16)
-    assert share["baseline"] == pytest.approx(p0, abs=1e-6)
-    assert share["threshold"] == pytest.approx(p0 + 3 * math.sqrt(p0 * (1 - p0) / 16), abs=1e-6)
-    assert share["zscore"] == pytest.approx((7 / 16 - p0) / math.sqrt(p0 * (1 - p0) / 16), abs=1e-3)
+    p0 = (9 + 1) / (90 + 2)                   # days 0..8: 9 negative of 90 labelled, smoothed
+    se = math.sqrt(p0 * (1 - p0) / 16)
+    assert share["value"] == 7 / 16
+    assert share["baseline"] == round(p0, 6) and share["threshold"] == round(p0 + 3 * se, 6)
+    assert share["zscore"] == round((7 / 16 - p0) / se, 3)
+
+
+def test_days_without_articles_count_as_zero(db):
+    add_docs(db, day(0), 1, sentiment="negative")
+    add_docs(db, day(0), 1, sentiment="neutral")
+    add_docs(db, day(7), 12, sentiment="negative")   # days 1..6 have nothing
+    found = detect_spikes(db, day(7), day(7), SpikeParams(min_history_days=7), store=False)
+    volume = next(s for s in found if s["metric"] == "volume" and s["scope"] == "overall")
+    assert (volume["value"], volume["baseline"], volume["threshold"]) == (12, round(2 / 7, 6), round(2 / 7 + 3, 6))
+    share = next(s for s in found if s["metric"] == "negative_share" and s["scope"] == "overall")
+    assert share["baseline"] == 0.5 and share["value"] == 1.0   # (1 + 1) / (2 + 2): the empty days add nothing
+
+
+def test_defaults_are_the_documented_settings():
+    from digest.settings import load_settings
+    assert SpikeParams.from_config(load_settings()["spikes"]) == SpikeParams()
+    assert SpikeParams() == SpikeParams(window_days=28, k=3.0, min_volume=5, min_labelled=10, min_share_delta=0.15,
+                                        min_history_days=7, check_days=3)
 
 
 def test_empty_store_has_no_spikes(db):

@@ -11,9 +11,14 @@ How it stays fast on a busy 2-core machine: the repository is copied once to a t
 folder (models/ linked, not copied); a parent process imports pytest and the heavy
 third-party libraries once and forks a child per mutant, which writes the mutated module
 into the copy and runs pytest in-process with -x. A first run of the module's tests
-records which test executes which line of the module; a mutant runs only the tests that
-execute its lines, and a mutant that survives them is run again against the module's
-whole test selection (some tests reach the module only through a `monitor.py` subprocess).
+records which test executes which line of the module (and which tests start a
+subprocess); a mutant runs only the tests that execute its lines, then, if it survives
+them, the tests that start subprocesses (`monitor.py ...` runs the module out of sight of
+the line tracer), or with --confirm every other selected test. A mutant of module-level
+code (run at import) runs every test.
+
+`--planted` instead plants the bugs listed in PLANTED one at a time and lists the tests
+that fail for each (every one must make at least one test fail).
 """
 import argparse
 import ast
@@ -43,6 +48,28 @@ MODULES = {
     "digest/send.py": ["tests/test_core_send.py", "tests/test_digest.py"],
     "export/params.py": ["tests/test_core_params.py"],
 }
+# The bugs an audit planted (issue #22): (what, file, original text, planted text). Each must
+# make at least one test of that module's selection fail; `--planted` checks them all.
+PLANTED = [
+    ("Wilson interval centred on the raw share", "store/queries.py",
+     "centre = (p + z * z / (2 * n)) / denom", "centre = p"),
+    ("volume spike needs more than the minimum volume", "analysis/spikes.py",
+     "value >= threshold and value >= min_volume", "value >= threshold and value > min_volume"),
+    ("negative-share spike without the minimum rise", "analysis/spikes.py",
+     " and p - p0 >= min_share_delta,", ","),
+    ("staff corrections: the oldest wins", "store/labels.py",
+     "ORDER BY created_at, id", "ORDER BY created_at DESC, id DESC"),
+    ("mobile. hosts not mapped to the canonical host", "crawler/urls.py",
+     'for prefix in ("m.", "mobile."):', 'for prefix in ("m.",):'),
+    ("a site-root rel=canonical accepted", "crawler/urls.py",
+     ' and urlsplit(page_canonical).path not in ("", "/")', ""),
+    ("XLSX dates written as text cells", "export/writers.py",
+     "return dt.date.fromisoformat(value)", "return value"),
+    ("digest attempt cap off by one", "digest/send.py",
+     "digests.attempts < ?", "digests.attempts <= ?"),
+    ("the API rejects from == to", "export/params.py",
+     "date_from and date_to and date_from > date_to", "date_from and date_to and date_from >= date_to"),
+]
 PRELOAD = ("pytest", "sqlite_utils", "pandas", "pyarrow", "pyarrow.parquet", "openpyxl", "matplotlib",
            "matplotlib.pyplot", "flask", "werkzeug.serving", "dateutil.parser", "aiosmtpd.controller",
            "scrapy.http", "feedparser", "lxml.html", "hypothesis")
@@ -300,12 +327,26 @@ class _Selector:
 
     def __init__(self, keep=None, trace=None):
         self.keep, self.trace = keep, trace
-        self.lines, self.current, self.passed = {}, None, True
+        self.lines, self.current, self.failed, self.spawned = {}, None, [], set()
 
     def pytest_collection_modifyitems(self, session, config, items):
         if self.keep is not None:
             order = {nodeid: i for i, nodeid in enumerate(self.keep)}
             items[:] = sorted((i for i in items if i.nodeid in order), key=lambda i: order[i.nodeid])
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed:
+            self.failed.append(report.nodeid)
+
+    def pytest_configure(self, config):
+        if self.trace:  # note the tests that start a subprocess (monitor.py ...): not traced here
+            import subprocess
+            selector, init = self, subprocess.Popen.__init__
+
+            def spy(popen, *args, **kwargs):
+                selector.spawned.add(selector.current)
+                init(popen, *args, **kwargs)
+            subprocess.Popen.__init__ = spy
 
     def pytest_runtest_protocol(self, item, nextitem):
         self.current = item.nodeid
@@ -333,7 +374,7 @@ class _Selector:
         return self._local
 
 
-def _run_child(workdir, tests, keep=None, trace=None, out=None, write_bytecode=False):
+def _run_child(workdir, tests, keep=None, trace=None, out=None, write_bytecode=False, failures=None):
     """In a forked child: run pytest in the copy, exit with its code. Only the baseline
     writes bytecode (the tests' rewritten modules are then reused); a mutant child writes
     none, so no stale .pyc of a mutated module can ever be read."""
@@ -347,23 +388,29 @@ def _run_child(workdir, tests, keep=None, trace=None, out=None, write_bytecode=F
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # dash's and hypothesis' plugins cost seconds
     import pytest
     selector = _Selector(keep, trace)
-    code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-o", "addopts=",
+    stop = [] if failures else ["-x"]
+    code = pytest.main([*stop, "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-o", "addopts=",
                         "-W", "ignore::pytest.PytestConfigWarning", *tests], plugins=[selector])
+    if failures:
+        with open(failures, "w") as fh:
+            json.dump(selector.failed, fh)
     if trace:
         with open(trace + ".lines.json", "w") as fh:
-            json.dump({k: sorted(v) for k, v in selector.lines.items()}, fh)
+            json.dump({"lines": {k: sorted(v) for k, v in selector.lines.items()},
+                       "spawned": sorted(selector.spawned - {None})}, fh)
     sys.stdout.flush()
     os._exit(int(code))
 
 
-def run_tests(workdir, tests, keep=None, trace=None, timeout=600, log=None):
-    """Fork a child that runs the tests; returns ('passed'|'failed'|'timeout', exit code, seconds)."""
+def run_tests(workdir, tests, keep=None, trace=None, timeout=600, log=None, failures=None):
+    """Fork a child that runs the tests; returns ('passed'|'failed'|'timeout', exit code, seconds).
+    With `failures` (a file name) every test runs and the failed ones are listed there."""
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         try:
             os.setpgid(0, 0)
-            _run_child(workdir, tests, keep, trace, log, write_bytecode=trace is not None)
+            _run_child(workdir, tests, keep, trace, log, write_bytecode=trace is not None, failures=failures)
         finally:
             os._exit(99)
     while True:
@@ -416,7 +463,7 @@ def preload(workdir, tests):
                 del sys.modules[name]
 
 
-def mutate_module(module, workdir, say, only_lines=None):
+def mutate_module(module, workdir, say, only_lines=None, confirm=False):
     tests = MODULES[module]
     missing = [t for t in tests if not (ROOT / t).exists()]
     tests = [t for t in tests if t not in missing]
@@ -432,10 +479,12 @@ def mutate_module(module, workdir, say, only_lines=None):
         raise SystemExit(f"{module}: the tests fail without any mutant (exit {code}); see {log}")
     for stale in (target.parent / "__pycache__").glob(target.stem + ".*.pyc"):
         stale.unlink()  # the original's bytecode: a mutant of the same size could pass for it
-    coverage = json.loads(Path(trace + ".lines.json").read_text())
+    traced = json.loads(Path(trace + ".lines.json").read_text())
+    coverage, spawned = traced["lines"], traced["spawned"]
     all_tests = list(coverage)
     timeout = max(30.0, 3 * seconds)
-    say(f"  baseline: {len(all_tests)} tests in {seconds:.0f} s; mutant timeout {timeout:.0f} s")
+    say(f"  baseline: {len(all_tests)} tests ({len(spawned)} start subprocesses) in {seconds:.0f} s; "
+        f"mutant timeout {timeout:.0f} s")
     mutants = find_mutants(module)
     if only_lines:
         mutants = [m for m in mutants if m.line in only_lines]
@@ -444,7 +493,7 @@ def mutate_module(module, workdir, say, only_lines=None):
         covering = [t for t, ran in coverage.items() if lines & set(ran)]
         target.write_bytes(m.apply(original))
         try:
-            rest = [t for t in all_tests if t not in covering]
+            rest = [t for t in (all_tests if confirm else spawned) if t not in covering]
             status = "passed"
             for keep in (covering, rest) if covering else (all_tests,):
                 if keep:
@@ -462,12 +511,39 @@ def mutate_module(module, workdir, say, only_lines=None):
     return mutants
 
 
+def check_planted(workdir, say):
+    """Plant each bug of PLANTED in the copy, run its module's tests, list what fails."""
+    results = []
+    for what, module, original, planted in PLANTED:
+        target = workdir / module
+        source = target.read_text(encoding="utf-8")
+        if source.count(original) != 1:
+            raise SystemExit(f"{module}: the text to plant over is gone or ambiguous: {original!r}")
+        tests = [t for t in MODULES[module] if (ROOT / t).exists()]
+        preload(workdir, tests)
+        target.write_text(source.replace(original, planted), encoding="utf-8")
+        report = str(workdir / "failed.json")
+        try:
+            status, _, seconds = run_tests(workdir, tests, failures=report)
+        finally:
+            target.write_text(source, encoding="utf-8")
+        failed = json.loads(Path(report).read_text()) if status != "timeout" else ["(timeout)"]
+        results.append((what, module, failed))
+        say(f"{'CAUGHT' if failed else 'MISSED'}: {what} ({module}): {len(failed)} failing test(s) in {seconds:.0f} s")
+        for nodeid in failed:
+            say(f"    {nodeid}")
+    return results
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
     parser.add_argument("--list", action="store_true", help="print the mutants and exit")
     parser.add_argument("--lines", help="only mutants starting on these lines, e.g. 40,41,52")
     parser.add_argument("--json", help="write every mutant and its outcome to this file")
+    parser.add_argument("--planted", action="store_true", help="check the planted bugs of issue #22 instead")
+    parser.add_argument("--confirm", action="store_true",
+                        help="run a mutant that survives its covering tests against every selected test (slower)")
     args = parser.parse_args(argv)
     modules = args.modules or list(MODULES)
     unknown = [m for m in modules if m not in MODULES]
@@ -486,14 +562,21 @@ def main(argv=None):
             __import__(name)
         except ImportError:
             pass
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a plain kill still removes the copy
     workdir = make_copy()
     say = lambda text: print(text, flush=True)  # noqa: E731
+    if args.planted:
+        try:
+            missed = [what for what, _, failed in check_planted(workdir, say) if not failed]
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return 1 if missed else 0
     results, summary = [], []
     try:
         for module in modules:
             say(f"{module}:")
             started = time.monotonic()
-            mutants = mutate_module(module, workdir, say, only_lines)
+            mutants = mutate_module(module, workdir, say, only_lines, args.confirm)
             killed = sum(m.status == "killed" for m in mutants)
             score = killed / len(mutants) if mutants else 1.0
             summary.append((module, len(mutants), killed, score, time.monotonic() - started))
