@@ -171,3 +171,20 @@ def test_a_repeated_topic_or_region_is_stored_once(db):
     assert (label(db, doc)["topics"], label(db, doc)["regions"]) == (["budget"], ["서울"])
     add_annotation(db, doc, "홍보", topics=["staffing", "staffing"], regions=["부산", "부산"])
     assert (label(db, doc)["topics"], label(db, doc)["regions"]) == (["staffing"], ["부산"])
+
+
+def test_a_refresh_that_fails_changes_no_label(db):
+    """refresh_labels is one transaction: a bad row for the second document leaves the
+    first document's label as it was (sqlite-utils would commit each write on its own)."""
+    first, second = put(db, 1), put(db, 2)
+    save_classifications(db, [model(first, sentiment="negative", at="2026-11-01T00:00:00Z")])
+    db.execute("UPDATE classifications SET sentiment = 'positive', classified_at = '2026-11-02T00:00:00Z'")
+    db.execute("INSERT INTO classifications (document_id, model_version, relevant, topics, regions, classified_at) "
+               "VALUES (?, 'm1', 1, 'not json', '[]', '2026-11-02T00:00:00Z')", [second])
+    db.conn.commit()
+    with pytest.raises(json.JSONDecodeError):
+        refresh_labels(db, [first, second])
+    import store
+    other = store.open_db(db.path)
+    assert label(other, first)["sentiment"] == "negative" and label(other, second) is None
+    other.conn.close()

@@ -153,11 +153,14 @@ def test_bad_output_paths(tmp_path):
 def test_a_failed_xlsx_rewrite_leaves_no_half_file(tmp_path, monkeypatch):
     out = tmp_path / "x.xlsx"
     out.write_bytes(b"previous")
+    replace = writers.os.replace
 
-    def disk_full(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+    def disk_full(src, dst):
+        if str(src).endswith(".zip"):  # the rewritten zip (fixed times) cannot take the export's place
+            raise OSError(28, "No space left on device")
+        replace(src, dst)
 
-    monkeypatch.setattr(writers.shutil, "copyfileobj", disk_full)  # while pinning the zip's times
+    monkeypatch.setattr(writers.os, "replace", disk_full)
     with pytest.raises(ExportError, match="No space left on device"):
         write_file(out, "xlsx", COLUMNS, ROWS)
     assert out.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["x.xlsx"]

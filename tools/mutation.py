@@ -463,8 +463,8 @@ def preload(workdir, tests):
                 del sys.modules[name]
 
 
-def mutate_module(module, workdir, say, only_lines=None, confirm=False):
-    tests = MODULES[module]
+def mutate_module(module, workdir, say, only_lines=None, confirm=False, tests=None):
+    tests = tests or MODULES[module]
     missing = [t for t in tests if not (ROOT / t).exists()]
     tests = [t for t in tests if t not in missing]
     if missing:
@@ -542,6 +542,7 @@ def main(argv=None):
     parser.add_argument("--lines", help="only mutants starting on these lines, e.g. 40,41,52")
     parser.add_argument("--json", help="write every mutant and its outcome to this file")
     parser.add_argument("--planted", action="store_true", help="check the planted bugs of issue #22 instead")
+    parser.add_argument("--tests", help="comma-separated test files to use instead of the module's list")
     parser.add_argument("--confirm", action="store_true",
                         help="run a mutant that survives its covering tests against every selected test (slower)")
     args = parser.parse_args(argv)
@@ -576,7 +577,8 @@ def main(argv=None):
         for module in modules:
             say(f"{module}:")
             started = time.monotonic()
-            mutants = mutate_module(module, workdir, say, only_lines, args.confirm)
+            tests = args.tests.split(",") if args.tests else None
+            mutants = mutate_module(module, workdir, say, only_lines, args.confirm, tests)
             killed = sum(m.status == "killed" for m in mutants)
             score = killed / len(mutants) if mutants else 1.0
             summary.append((module, len(mutants), killed, score, time.monotonic() - started))
