@@ -171,3 +171,63 @@ def test_dashboard_kpis_equal_plain_sql(path, db):
                                       {RELEVANT} AND d.pub_date BETWEEN '2026-10-25' AND '2026-11-20'""").fetchone()
     assert cards["kpi-articles"] == f"{n:,}"
     assert cards["kpi-negative"] == f"{neg / labelled * 100:.1f}%"
+
+
+@pytest.fixture(scope="module")
+def exported(path, tmp_path_factory):
+    """`monitor.py export` of the store in every format: documents and weekly trends."""
+    import monitor
+    out = tmp_path_factory.mktemp("exports")
+    for fmt in ("csv", "json", "parquet", "xlsx"):
+        assert monitor.main(["--db", str(path), "export", "documents", "--relevance", "all",
+                             "--out", str(out / f"documents.{fmt}")]) == 0
+        assert monitor.main(["--db", str(path), "export", "trends", "--by", "week", "--group", "sentiment",
+                             "--out", str(out / f"trends.{fmt}")]) == 0
+    return out
+
+
+def test_exported_xlsx_cells_have_their_types(exported, db):
+    from openpyxl import load_workbook
+    from export.columns import document_columns
+    sheet = load_workbook(exported / "documents.xlsx", read_only=True)["data"]
+    rows = sheet.iter_rows(values_only=False)
+    header = [c.value for c in next(rows)]
+    assert header == [name for name, _ in document_columns()]
+    kinds = dict(document_columns())
+    seen = defaultdict(set)
+    for row in rows:
+        for name, cell in zip(header, row):
+            if cell.value is not None:
+                seen[name].add("date" if cell.is_date else cell.data_type)
+    assert seen["pub_date"] == {"date"}                        # date cells, not text
+    assert seen["relevant"] == {"n"} and seen["relevance_score"] == {"n"}
+    assert all(seen[name] == {"s"} for name, kind in kinds.items() if kind in ("str", "list") and seen[name])
+    trends = load_workbook(exported / "trends.xlsx", read_only=True)["data"]
+    body = list(trends.iter_rows(min_row=2))
+    assert body and all(r[0].is_date for r in body) and all(r[2].data_type == "n" for r in body)
+    plain = dict(db.execute(f"""SELECT date(d.pub_date, 'weekday 0', '-6 days') || '|' || l.sentiment, COUNT(*)
+                                {RELEVANT} GROUP BY 1"""))
+    got = {f"{r[0].value.date().isoformat()}|{r[1].value}": r[2].value for r in body}
+    assert got == plain
+
+
+def test_exported_parquet_and_json_keep_types(exported, db):
+    import json
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from export.columns import document_columns, trend_columns
+    arrow = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(),
+             "list": pa.list_(pa.string())}
+    for name, columns in (("documents", document_columns()), ("trends", trend_columns(["sentiment"]))):
+        schema = pq.read_schema(exported / f"{name}.parquet")
+        assert [(f.name, f.type) for f in schema] == [(n, arrow[k]) for n, k in columns], name
+    table = pq.read_table(exported / "documents.parquet").to_pylist()
+    assert len(table) == db.execute("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NULL").fetchone()[0]
+    assert isinstance(table[0]["pub_date"], dt.date)
+    first = json.loads((exported / "documents.json").read_text(encoding="utf-8").splitlines()[0])
+    stored = db.execute("SELECT l.relevant, l.relevance_score FROM labels l WHERE document_id = ?",
+                        [first["id"]]).fetchone()
+    assert (first["relevant"], first["relevance_score"]) == tuple(stored)     # an int and the exact float
+    assert isinstance(first["topics"], list)
+    line = (exported / "documents.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert repr(stored[1]) in line                                            # CSV keeps every digit
