@@ -79,7 +79,7 @@ def test_csv_has_bom_and_korean_headers(db):
     assert to_csv([]).decode("utf-8-sig").strip() == "자료 없음"
     import csv
     import io
-    parsed = list(csv.DictReader(io.StringIO(base64.b64decode(base64.b64encode(raw)).decode("utf-8-sig"))))
+    parsed = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(parsed) == len(rows) > 0
     assert parsed == [{k: "" if v is None else str(v) for k, v in r.items()} for r in rows]
 
