@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from crawler.dates import from_struct, parse_date, to_iso
+from crawler.dates import from_struct, has_clock, parse_date, to_iso
 from crawler.urls import canonical_url
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
@@ -104,3 +104,26 @@ def test_to_iso_reads_naive_times_as_seoul_and_keeps_aware_ones():
 def test_feed_struct_time_is_utc():
     assert from_struct(time.struct_time((2026, 11, 20, 6, 30, 15, 4, 324, 0))) == "2026-11-20T06:30:15Z"
     assert from_struct(None) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("20240903", "2024-09-02T15:00:00Z"),          # compact date: Seoul midnight
+    ("202409031304", "2024-09-03T04:04:00Z"),      # compact without seconds
+    ("19991231235959", "1999-12-31T14:59:59Z"),    # 19xx years are read
+    ("18991231", None),                            # other centuries are not
+    ("20241301", None),                            # month 13
+    ("2024090313041", None),                       # 13 digits: neither form
+    ("x20240903", None),                           # only the whole string
+    ("2024.09.03T13:04", "2024-09-03T04:04:00Z"),  # a T between date and time
+    ("2024년 9월 3일 화요일 오후 1시", "2024-09-03T04:00:00Z"),
+])
+def test_compact_and_weekday_forms(text, expected):
+    assert parse_date(text, now=NOW) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("오후 3시", True), ("9:05", True), ("3T13", True), ("202409031304", True), ("  202409031304", True),
+    ("2024년 9월 3일", False), ("20240903", False), ("", False), (None, False), ("기사 12345", False),
+])
+def test_has_clock_cases(text, expected):
+    assert has_clock(text) is expected

@@ -43,7 +43,7 @@ MODULES = {
     "store/labels.py": ["tests/test_core_labels.py", "tests/test_store.py"],
     "analysis/spikes.py": ["tests/test_core_spikes.py", "tests/test_spikes.py"],
     "crawler/urls.py": ["tests/test_core_crawler.py", "tests/test_crawler_units.py"],
-    "crawler/dates.py": ["tests/test_core_crawler.py", "tests/test_crawler_units.py"],
+    "crawler/dates.py": ["tests/test_core_crawler.py", "tests/test_crawler_units.py", "tests/test_crawler_extract.py"],
     "export/writers.py": ["tests/test_core_writers.py"],
     "digest/send.py": ["tests/test_core_send.py", "tests/test_digest.py"],
     "export/params.py": ["tests/test_core_params.py"],
