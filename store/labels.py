@@ -143,6 +143,8 @@ def refresh_labels(db, document_ids, commit=True):
                     "regions": loads(model["regions"], []) if model else [],
                 }
                 label.update(human)
+                for field in ("topics", "regions"):  # a repeated value is one label (the lists match label_topics/regions)
+                    label[field] = list(dict.fromkeys(label[field]))
                 if label["relevant"] is None:  # a correction of other fields implies relevance
                     label["relevant"] = 1
                 row = {"document_id": doc_id, "model_version": model["model_version"] if model else None,

@@ -110,7 +110,8 @@ def test_shared_queries_on_seeded_store(db):
     assert total["articles"] == 5 and total["negative"] == 2
     assert abs(total["negative_share"] - 0.4) < 1e-9
     low, high = total["negative_ci"]
-    assert 0 < low < 0.4 < high < 1
+    # 2 of 5 at 95 %: hand-computed Wilson bounds (not the raw share ± anything)
+    assert low == pytest.approx(0.1176, abs=5e-4) and high == pytest.approx(0.7693, abs=5e-4)
     assert q.totals(db, q.Filters(regions=["부산"]))["articles"] == 0
     rows, n = q.search_documents(db, q.Filters(text="예산 논란"), limit=2)
     assert n == 5 and len(rows) == 2 and rows[0]["topics"] == ["budget"]
