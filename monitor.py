@@ -26,6 +26,8 @@ COMMANDS = {
     "sources": "crawler.sources_cli",
     "backup": "store.cli_backup",
     "restore": "store.cli_restore",
+    "interest": "interest.cli",
+    "import": "interest.import_cli",
 }
 
 

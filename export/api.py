@@ -1,4 +1,5 @@
-"""HTTP API on the dashboard's Flask server: GET /api/v1/trends and /api/v1/documents.
+"""HTTP API on the dashboard's Flask server: GET /api/v1/trends, /api/v1/documents and
+/api/v1/search-interest (interest/export.py).
 
 Same parameters as `monitor.py export` (see docs/api.md), plus format=json|csv, page and
 per_page. Bad parameters get 400 with {"error": message}.
@@ -17,13 +18,15 @@ from export import jobs
 from export.meta import UNLABELLED, describe, model_versions, stamp
 from export.params import FILTER_KEYS, ParamError, choice, integer
 from export.writers import csv_bytes
+from interest import export as interest_export
 from store import StoreError, open_db, rollups
 from store.cache import ResultCache
 from store.queries import QueryError
 
 MAX_PER_PAGE = 1000
 COMMON = set(FILTER_KEYS) | {"format", "page", "per_page"}
-ALLOWED = {"trends": COMMON | {"by", "group", "shape", "metric"}, "documents": COMMON | {"with_text"}}
+ALLOWED = {"trends": COMMON | {"by", "group", "shape", "metric"}, "documents": COMMON | {"with_text"},
+           "search-interest": {"format", "page", "per_page", *interest_export.PARAMETERS}}
 
 
 def register(server, db_path=None):
@@ -38,6 +41,10 @@ def register(server, db_path=None):
     @api.get("/documents")
     def documents():
         return _serve("documents", db_path)
+
+    @api.get("/search-interest")
+    def search_interest():
+        return _serve("search-interest", db_path)
 
     server.register_blueprint(api)
     return server
@@ -73,7 +80,10 @@ def _page(db, dataset, raw, fmt, page, per_page):
     offset = (page - 1) * per_page
     if rollups.generation(db) is not None:
         rollups.refresh_if_dirty(db)  # crawled or corrected since the last refresh
-    if dataset == "trends":
+    if dataset == "search-interest":  # Naver search interest (interest/export.py): no documents involved
+        columns, rows, parameters = interest_export.table(db, raw)
+        total, rows = len(rows), rows[offset:offset + per_page]
+    elif dataset == "trends":
         key = ("trends", tuple(sorted((k, tuple(v)) for k, v in raw.items() if k not in ("format", "page", "per_page"))))
         columns, rows, filters, parameters = _cache.get(db, key, lambda: jobs.trends(db, raw))
         total, rows = len(rows), rows[offset:offset + per_page]
@@ -92,8 +102,11 @@ def _page(db, dataset, raw, fmt, page, per_page):
         headers["Content-Disposition"] = f'attachment; filename="{dataset}-page{page}.csv"'
         return flask.Response(csv_bytes(columns, rows), headers=headers,
                               content_type="text/csv; charset=utf-8")
-    matched = total if dataset == "documents" else _cache.match_count(db, filters)
-    meta = stamp(describe(db, dataset, filters, parameters, columns, total, matched, versions))
+    if dataset == "search-interest":
+        meta = stamp(interest_export.describe(db, parameters, columns, total))
+    else:
+        matched = total if dataset == "documents" else _cache.match_count(db, filters)
+        meta = stamp(describe(db, dataset, filters, parameters, columns, total, matched, versions))
     meta.update(page=page, per_page=per_page, pages=pages)
     body = {"meta": meta, "links": links, "data": rows}
     return flask.Response(json.dumps(body, ensure_ascii=False), mimetype="application/json", headers=headers)

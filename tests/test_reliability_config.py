@@ -71,7 +71,7 @@ def test_bad_settings_are_named_with_file_and_line(tmp_path, section, key, value
 
 def test_shipped_settings_file_is_valid():
     settings = load_settings(REPO / "config" / "settings.toml")
-    assert len(scheduler.job_specs(settings, "m.db")) == 4
+    assert len(scheduler.job_specs(settings, "m.db")) == 6  # 5 before search interest (#18)
 
 
 def test_scheduler_refuses_to_start_on_a_bad_schedule_with_a_clear_message(tmp_path):
