@@ -6,8 +6,9 @@
     python scheduler.py --demo          # bundled sample site into data/demo.db, then serve
 
 Jobs (APScheduler 3, Korean time, persisted in the SQLite DB, max_instances=1, coalesce,
-misfire grace): crawl → classify → refresh every N hours; daily spike check; weekly
-digest; digest retry/catch-up; daily backup; daily search interest (Naver DataLab). Job functions are top-level and take plain arguments so
+misfire grace): crawl → classify → refresh every N hours; daily spike check; daily policy
+events (events/); weekly digest; digest retry/catch-up; daily backup; daily search interest
+(Naver DataLab, interest/). Job functions are top-level and take plain arguments so
 the SQLAlchemy job store can persist them. See docs/operations.md.
 """
 import argparse
@@ -74,6 +75,35 @@ def backup_job(db_path, settings_path=None):
     return detail
 
 
+def refresh_rollups(db):
+    """Recompute the dashboard's daily rollups for the days the new labels touched
+    (store.rollups) and keep the query planner's statistics fresh."""
+    from store import rollups
+    rollups.ensure(db)
+    db.execute("PRAGMA optimize")
+
+
+def events_job(db_path, config_path=None, endpoints=None):
+    """Collect policy events (bills, law revisions, milestones); never raises, one log line
+    per collector, recorded in job_runs. `endpoints`: the demo's recorded API servers."""
+    from events.collect import fetch_all
+    from store import open_db
+    from store.job_runs import recorded
+    try:
+        with recorded(db_path, "events_fetch") as detail:
+            db = open_db(db_path)
+            try:
+                summaries = fetch_all(db, config_path, endpoints)
+            finally:
+                db.conn.close()
+            detail.update({s["collector"]: s["error"] if s["status"] in ("error", "skipped") else s["new"]
+                           for s in summaries})
+            return summaries
+    except Exception:  # noqa: BLE001 - a broken events collector never stops the cycle
+        log.exception("events: collection failed")
+        return []
+
+
 def interest_job(db_path, settings_path=None, url=None, keys=None, slices=None):
     """Fetch Naver search interest within the daily quota (interest/collect.py); recorded in
     job_runs. url/keys/slices: the demo's local stand-in (None: settings, NAVER_CLIENT_ID/SECRET)."""
@@ -94,14 +124,6 @@ def interest_job(db_path, settings_path=None, url=None, keys=None, slices=None):
             db.conn.close()
         detail.update(summary, errors=summary["errors"][:10])
     return summary
-
-
-def refresh_rollups(db):
-    """Recompute the dashboard's daily rollups for the days the new labels touched
-    (store.rollups) and keep the query planner's statistics fresh."""
-    from store import rollups
-    rollups.ensure(db)
-    db.execute("PRAGMA optimize")
 
 
 def spike_job(db_path, settings_path=None, date_from=None, date_to=None):
@@ -176,12 +198,13 @@ def digest_due(settings, now=None):
 
 
 def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base_url=None, spikes_all=False,
-              precision=None, interest=None):
-    """One full cycle: crawl, classify, refresh, search interest, spikes, digest (if due and not yet sent).
-    `interest`: interest_job's url, keys, slices (the demo's)."""
+              precision=None, events_endpoints=None, interest=None):
+    """One full cycle: crawl, classify, refresh, policy events, search interest, spikes, digest (if due
+    and not yet sent). `interest`: interest_job's url, keys, slices (the demo's)."""
     from digest.settings import load_settings
     precision = precision or load_settings(settings_path)["classifier"]["precision"]
     result = crawl_cycle_job(db_path, model, sources_config, base_url, precision)
+    result["events"] = events_job(db_path, endpoints=events_endpoints)
     try:  # requests already answered today are not sent again, so this costs no quota on reruns
         result["interest"] = interest_job(db_path, settings_path, *(interest or []))
     except Exception as exc:  # noqa: BLE001 - search interest never stops the cycle
@@ -202,8 +225,10 @@ def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base
 
 # ---------------------------------------------------------------- schedule
 
-def job_specs(settings, db_path, settings_path=None, model=None, sources_config=None, base_url=None, interest=None):
+def job_specs(settings, db_path, settings_path=None, model=None, sources_config=None, base_url=None,
+              events_endpoints=None, interest=None):
     """(id, name, func ref, trigger, args) for every job."""
+    from events.collect import DAILY_TIME
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
     from digest.settings import parse_time
@@ -212,6 +237,7 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
     dh, dm = parse_time(s["digest_time"])
     sh, sm = parse_time(s["spike_check_time"])
     bh, bm = parse_time(settings["backup"]["time"])
+    eh, em = parse_time(DAILY_TIME)
     ih, im = parse_time(settings["interest"]["time"])
     db_path, settings_path = str(db_path), (str(settings_path) if settings_path else None)
     return [
@@ -220,6 +246,8 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
          [db_path, model, sources_config, base_url, settings["classifier"]["precision"]]),
         ("spike_check", "급증 감지", "scheduler:spike_job",
          CronTrigger(hour=sh, minute=sm, timezone=tz), [db_path, settings_path]),
+        ("events_fetch", "정책 이벤트 수집 (국회·법령)", "scheduler:events_job",
+         CronTrigger(hour=eh, minute=em, timezone=tz), [db_path, None, events_endpoints]),
         ("weekly_digest", "주간 동향 메일", "scheduler:digest_job",
          CronTrigger(day_of_week=s["digest_day"], hour=dh, minute=dm, timezone=tz), [db_path, settings_path]),
         ("digest_retry", "메일 재시도·누락 발송", "scheduler:digest_retry_job",
@@ -232,7 +260,7 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
 
 
 def build_scheduler(db_path, settings, settings_path=None, model=None, sources_config=None, base_url=None,
-                    interest=None):
+                    events_endpoints=None, interest=None):
     """A started-but-paused BackgroundScheduler with the jobs (re)registered in the DB's
     job store. A job whose trigger and arguments are unchanged keeps its persisted next
     run time, so a run missed while the service was down fires within the grace time."""
@@ -247,7 +275,7 @@ def build_scheduler(db_path, settings, settings_path=None, model=None, sources_c
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": s["misfire_grace_minutes"] * 60},
         timezone=ZoneInfo(s["timezone"]))
     sched.start(paused=True)
-    specs = job_specs(settings, db_path, settings_path, model, sources_config, base_url, interest)
+    specs = job_specs(settings, db_path, settings_path, model, sources_config, base_url, events_endpoints, interest)
     wanted = {spec[0] for spec in specs}
     for job in sched.get_jobs():
         if job.id not in wanted:
@@ -368,10 +396,15 @@ def cycle_summary(result):
     crawl = result.get("crawl") or []
     failing = [c["source"] for c in crawl if c.get("status") not in ("ok", "warning", "skipped")]
     classified = (result.get("classify") or {}).get("classified", 0)
+    events = result.get("events") or []
     line = (f"한 주기 완료 / cycle done: 새 문서 {sum(c.get('new') or 0 for c in crawl)}건 "
-            f"(수집원 {len(crawl)}곳), 분류 {classified}건, 급증 {result.get('spikes') or 0}건")
+            f"(수집원 {len(crawl)}곳), 분류 {classified}건, 급증 {result.get('spikes') or 0}건, "
+            f"새 정책 이벤트 {sum(e['new'] for e in events)}건")
     if failing:
         line += f"; 오류 수집원 {len(failing)}곳: {', '.join(failing)} (python monitor.py status)"
+    failing_events = [e["collector"] for e in events if e["status"] == "error"]
+    if failing_events:
+        line += f"; 이벤트 수집 오류: {', '.join(failing_events)} (python monitor.py events fetch)"
     interest = result.get("interest") or {}
     if interest.get("ok") or interest.get("skipped"):
         line += f"; 검색 관심 {interest['ok'] + interest['skipped']}/{interest['planned']}건 최신"
@@ -388,22 +421,26 @@ def serve(args, settings, db_path):
     db.conn.close()
     log.info("DB %s; checking the classifier model", db_path)
     ensure_default_model(progress=True, model=args.model, precision=settings["classifier"]["precision"])
-    sources, base_url, site, datalab, interest = args.sources, None, None, None, None
+    sources, base_url, site, apis, endpoints = args.sources, None, None, None, None
+    datalab, interest = None, None
     if args.demo:
         from crawler.sample_site import serve as serve_site
+        from events.recorded import serve as serve_apis
         from interest.sample_server import DataLabServer
-        site, datalab = serve_site(), DataLabServer()
-        sources, base_url = str(DEMO_SOURCES), site.url
+        site, apis, datalab = serve_site(), serve_apis(), DataLabServer()
         interest = [datalab.api_url, list(DEMO_DATALAB_KEYS), ["all"]]  # demo only: the local stand-in's keys
-        log.info("demo: sample site at %s, DataLab stand-in at %s", site.url, datalab.api_url)
+        sources, base_url, endpoints = str(DEMO_SOURCES), site.url, apis.endpoints
+        log.info("demo: sample site at %s, recorded Assembly and law APIs at %s and %s", site.url,
+                 apis.assembly.url, apis.law.url)
+        log.info("demo: DataLab stand-in at %s", datalab.api_url)
     try:
         if args.once or args.demo:
             result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo,
-                               precision=settings["classifier"]["precision"], interest=interest)
+                               precision=settings["classifier"]["precision"], events_endpoints=endpoints, interest=interest)
             print(cycle_summary(result), flush=True)
             if args.once:
                 return 0
-        sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url, interest)
+        sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url, endpoints, interest)
         stop = threading.Event()
         # Ctrl-C and SIGTERM both end the loop below (also when started where SIGINT is ignored)
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -428,9 +465,12 @@ def serve(args, settings, db_path):
         record_jobs(db_path, None)
         return 0
     finally:
-        for server in (site, datalab):
-            if server:
-                server.close()
+        if site:
+            site.close()
+        if apis:
+            apis.close()
+        if datalab:
+            datalab.close()
 
 
 def run_dashboard(db_path, settings, args, stop):

@@ -21,7 +21,7 @@ MAX_KEYWORDS = 20                   # keywords per group
 DEFAULTS = {
     "url": API_URL, "since": "2021-01-01", "base_start": "2021-07-01", "base_end": "2021-07-31",
     "units": ["date", "week", "month"], "slices": ["all"], "daily_quota": 1000, "min_anchor": 0.5,
-    "time": "06:30", "anchor_name": "기준어", "anchor": [], "groups": [],
+    "time": "06:45", "anchor_name": "기준어", "anchor": [], "groups": [],
 }
 
 

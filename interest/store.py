@@ -70,6 +70,18 @@ def save_rows(db, rescaled, unit, parts, scale, request_hash, regions, anchor):
     return len(rows)
 
 
+def add_conditions(where, params, lists, day_column, date_from, date_to):
+    """Append `column IN (...)` for each non-empty list and the inclusive date range to a WHERE."""
+    for column, values in lists.items():
+        if values:
+            where.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params += list(values)
+    for op, value in ((">=", date_from), ("<=", date_to)):
+        if value:
+            where.append(f"{day_column} {op} ?")
+            params.append(value)
+
+
 def series(db, unit, groups=None, date_from=None, date_to=None, parts=None, regions=None, anchor=False):
     """Stored rows ordered by period then group: dicts with group, region, period, unit, device,
     gender, ages, value, ratio, scale, partial, fetched_at. `groups`/`regions` filter (lists)."""
@@ -77,16 +89,7 @@ def series(db, unit, groups=None, date_from=None, date_to=None, parts=None, regi
     where, params = ["unit = ?"] + [f"{c} = ?" for c in SLICE_COLUMNS], [unit, *(parts[c] for c in SLICE_COLUMNS)]
     if not anchor:
         where.append("is_anchor = 0")
-    for column, values in (("group_name", groups), ("region", regions)):
-        if values:
-            where.append(f"{column} IN ({', '.join('?' * len(values))})")
-            params += list(values)
-    if date_from:
-        where.append("period >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("period <= ?")
-        params.append(date_to)
+    add_conditions(where, params, {"group_name": groups, "region": regions}, "period", date_from, date_to)
     sql = (f"SELECT group_name AS 'group', region, period, unit, device, gender, ages, value, ratio, scale, "
            f"partial, fetched_at FROM search_interest WHERE {' AND '.join(where)} ORDER BY period, group_name")
     return [dict(r) for r in db.query(sql, params)]

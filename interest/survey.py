@@ -12,6 +12,7 @@ import io
 import re
 from pathlib import Path
 
+from interest.store import add_conditions
 from store.queries import wilson_interval
 from store.util import utc_now, write_transaction
 from vocabulary import ALL_REGIONS
@@ -185,15 +186,7 @@ def import_csv(db, path, today=None):
 def surveys(db, regions=None, date_from=None, date_to=None):
     """Stored results with their 95% Wilson interval (lo, hi), oldest first."""
     where, params = [], []
-    if regions:
-        where.append(f"region IN ({', '.join('?' * len(regions))})")
-        params += list(regions)
-    if date_from:
-        where.append("date >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("date <= ?")
-        params.append(date_to)
+    add_conditions(where, params, {"region": regions}, "date", date_from, date_to)
     sql = ("SELECT date, region, question, share, n, source, url FROM surveys"
            + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY date, region, question")
     out = []

@@ -116,10 +116,24 @@ CREATE TABLE morpheme_cache (
 """
 
 
-# Search interest (interest/): Naver DataLab ratios as fetched and rescaled onto the anchor
+# v6: policy events drawn on the timelines (events/): bills, law and decree revisions, milestones
+# from config/events.toml, staff notes. A collected event is keyed by (source, external_id);
+# staff notes have no external id.
+_V6_EVENTS = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+    url TEXT, region TEXT, note TEXT, source TEXT NOT NULL, external_id TEXT, detail TEXT,
+    author TEXT, updated_by TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    UNIQUE (source, external_id)
+);
+CREATE INDEX idx_events_date ON events(date);
+"""
+
+
+# v7: search interest (interest/): Naver DataLab ratios as fetched and rescaled onto the anchor
 # group's scale (interest/chaining.py), one row per group x period x unit x slice; the log of
 # DataLab requests; calls per API per Korean day (quota); imported awareness survey results.
-_V6_SEARCH_INTEREST = """
+_V7_SEARCH_INTEREST = """
 CREATE TABLE search_interest (
     group_name TEXT NOT NULL, region TEXT, period TEXT NOT NULL, unit TEXT NOT NULL,
     device TEXT NOT NULL DEFAULT 'all', gender TEXT NOT NULL DEFAULT 'all', ages TEXT NOT NULL DEFAULT 'all',
@@ -144,8 +158,8 @@ CREATE TABLE surveys (
 
 
 MIGRATIONS = [
-    _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE,
-    _V6_SEARCH_INTEREST,
+    _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
+    _V7_SEARCH_INTEREST,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard.browser import Server, chromium, find_chromium
+from dashboard.browser import find_chromium
 from interest.collect import collect
 from interest.config import InterestConfig
 from interest.sample_server import DataLabServer
@@ -13,7 +13,7 @@ from interest.survey import import_csv
 from store import open_db
 from store.synthetic import seed_synthetic
 from store.util import KST
-from test_dashboard_browser import css, wait_for
+from test_dashboard_browser import browser, css, server, wait_for  # noqa: F401 - fixtures (server uses this seeded_path)
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="needs chromium and chromium-driver (apt)")
 END = (dt.datetime.now(KST).date() - dt.timedelta(days=1))
@@ -22,7 +22,7 @@ GROUPS = [{"name": "자치경찰제", "keywords": ["자치경찰제", "자치경
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory):
+def seeded_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("interest_browser") / "monitor.db"
     db = open_db(path)
     seed_synthetic(db, 600, days=40, end_date=END.isoformat(), seed=11)
@@ -35,21 +35,6 @@ def store_path(tmp_path_factory):
     import_csv(db, survey)
     db.conn.close()
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(scope="module")
-def server(store_path):
-    from dashboard.app import create_app
-    srv = Server(create_app(store_path))
-    yield srv
-    srv.close()
 
 
 TRACES = "return document.querySelector('#ov-interest .js-plotly-plot').data.map(t => [t.name, t.error_y || null, t.y])"
