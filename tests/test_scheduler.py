@@ -156,6 +156,7 @@ def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_mode
             assert smtp.messages[0][0] == ["staff@committee.example"]
             text = smtp.messages[0][1].get_body(("plain",)).get_content()
             assert "■ 이번 주 국회·법령" in text and "[법률안]" in text  # the demo's bills fall in every last week
+            assert "■ 네이버 검색 관심 (직전 4주 평균 = 100): 자치경찰제 " in text  # the stand-in answers to yesterday
         assert "cycle done" in proc.stdout
     finally:
         smtp.stop()
