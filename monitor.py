@@ -28,6 +28,8 @@ COMMANDS = {
     "restore": "store.cli_restore",
     "index": "nlp.cli_index",
     "events": "events.cli",
+    "interest": "interest.cli",
+    "import": "interest.import_cli",
 }
 
 

@@ -7,7 +7,8 @@
 
 Jobs (APScheduler 3, Korean time, persisted in the SQLite DB, max_instances=1, coalesce,
 misfire grace): crawl → classify → refresh every N hours; daily spike check; daily policy
-events (events/); weekly digest; digest retry/catch-up; daily backup. Job functions are top-level and take plain arguments so
+events (events/); weekly digest; digest retry/catch-up; daily backup; daily search interest
+(Naver DataLab, interest/). Job functions are top-level and take plain arguments so
 the SQLAlchemy job store can persist them. See docs/operations.md.
 """
 import argparse
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 DEMO_DB = ROOT / "data" / "demo.db"
 DEMO_SOURCES = ROOT / "config" / "demo_sources.toml"
+DEMO_DATALAB_KEYS = ("demo", "demo")  # accepted by the demo's local DataLab stand-in only
 log = logging.getLogger("scheduler")
 STOPPING = threading.Event()  # set on Ctrl-C / SIGTERM: a running cycle stops after its crawl
 
@@ -102,6 +104,28 @@ def events_job(db_path, config_path=None, endpoints=None):
         return []
 
 
+def interest_job(db_path, settings_path=None, url=None, keys=None, slices=None):
+    """Fetch Naver search interest within the daily quota (interest/collect.py); recorded in
+    job_runs. url/keys/slices: the demo's local stand-in (None: settings, NAVER_CLIENT_ID/SECRET)."""
+    import dataclasses
+    from digest.settings import load_settings
+    from interest.collect import collect
+    from interest.config import InterestConfig
+    from interest.datalab import keys_from_env
+    from store import open_db
+    from store.job_runs import recorded
+    cfg = InterestConfig.from_settings(load_settings(settings_path))
+    cfg = dataclasses.replace(cfg, slices=tuple(slices)) if slices else cfg
+    with recorded(db_path, "search_interest") as detail:
+        db = open_db(db_path)
+        try:
+            summary = collect(db, cfg, tuple(keys) if keys else keys_from_env(), url=url)
+        finally:
+            db.conn.close()
+        detail.update(summary, errors=summary["errors"][:10])
+    return summary
+
+
 def spike_job(db_path, settings_path=None, date_from=None, date_to=None):
     from analysis.spikes import SpikeParams, detect_spikes
     from digest.alerts import send_spike_alerts
@@ -174,12 +198,17 @@ def digest_due(settings, now=None):
 
 
 def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base_url=None, spikes_all=False,
-              precision=None, events_endpoints=None):
-    """One full cycle: crawl, classify, refresh, policy events, spikes, digest (if due and not yet sent)."""
+              precision=None, events_endpoints=None, interest=None):
+    """One full cycle: crawl, classify, refresh, policy events, search interest, spikes, digest (if due
+    and not yet sent). `interest`: interest_job's url, keys, slices (the demo's)."""
     from digest.settings import load_settings
     precision = precision or load_settings(settings_path)["classifier"]["precision"]
     result = crawl_cycle_job(db_path, model, sources_config, base_url, precision)
     result["events"] = events_job(db_path, endpoints=events_endpoints)
+    try:  # requests already answered today are not sent again, so this costs no quota on reruns
+        result["interest"] = interest_job(db_path, settings_path, *(interest or []))
+    except Exception as exc:  # noqa: BLE001 - search interest never stops the cycle
+        log.warning("search interest failed: %s", exc)
     date_from = date_to = None
     if spikes_all:  # demo: the sample site's dates are in the past
         from store import open_db
@@ -197,7 +226,7 @@ def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base
 # ---------------------------------------------------------------- schedule
 
 def job_specs(settings, db_path, settings_path=None, model=None, sources_config=None, base_url=None,
-              events_endpoints=None):
+              events_endpoints=None, interest=None):
     """(id, name, func ref, trigger, args) for every job."""
     from events.collect import DAILY_TIME
     from apscheduler.triggers.cron import CronTrigger
@@ -209,6 +238,7 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
     sh, sm = parse_time(s["spike_check_time"])
     bh, bm = parse_time(settings["backup"]["time"])
     eh, em = parse_time(DAILY_TIME)
+    ih, im = parse_time(settings["interest"]["time"])
     db_path, settings_path = str(db_path), (str(settings_path) if settings_path else None)
     return [
         ("crawl_cycle", "수집·분류·집계 갱신", "scheduler:crawl_cycle_job",
@@ -224,11 +254,13 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
          IntervalTrigger(minutes=s["digest_retry_minutes"], timezone=tz), [db_path, settings_path]),
         ("backup", "DB 백업", "scheduler:backup_job",
          CronTrigger(hour=bh, minute=bm, timezone=tz), [db_path, settings_path]),
+        ("search_interest", "검색 관심 수집", "scheduler:interest_job",
+         CronTrigger(hour=ih, minute=im, timezone=tz), [db_path, settings_path, *(interest or [None] * 3)]),
     ]
 
 
 def build_scheduler(db_path, settings, settings_path=None, model=None, sources_config=None, base_url=None,
-                    events_endpoints=None):
+                    events_endpoints=None, interest=None):
     """A started-but-paused BackgroundScheduler with the jobs (re)registered in the DB's
     job store. A job whose trigger and arguments are unchanged keeps its persisted next
     run time, so a run missed while the service was down fires within the grace time."""
@@ -243,7 +275,7 @@ def build_scheduler(db_path, settings, settings_path=None, model=None, sources_c
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": s["misfire_grace_minutes"] * 60},
         timezone=ZoneInfo(s["timezone"]))
     sched.start(paused=True)
-    specs = job_specs(settings, db_path, settings_path, model, sources_config, base_url, events_endpoints)
+    specs = job_specs(settings, db_path, settings_path, model, sources_config, base_url, events_endpoints, interest)
     wanted = {spec[0] for spec in specs}
     for job in sched.get_jobs():
         if job.id not in wanted:
@@ -373,6 +405,9 @@ def cycle_summary(result):
     failing_events = [e["collector"] for e in events if e["status"] == "error"]
     if failing_events:
         line += f"; 이벤트 수집 오류: {', '.join(failing_events)} (python monitor.py events fetch)"
+    interest = result.get("interest") or {}
+    if interest.get("ok") or interest.get("skipped"):
+        line += f"; 검색 관심 {interest['ok'] + interest['skipped']}/{interest['planned']}건 최신"
     return line
 
 
@@ -387,21 +422,25 @@ def serve(args, settings, db_path):
     log.info("DB %s; checking the classifier model", db_path)
     ensure_default_model(progress=True, model=args.model, precision=settings["classifier"]["precision"])
     sources, base_url, site, apis, endpoints = args.sources, None, None, None, None
+    datalab, interest = None, None
     if args.demo:
         from crawler.sample_site import serve as serve_site
         from events.recorded import serve as serve_apis
-        site, apis = serve_site(), serve_apis()
+        from interest.sample_server import DataLabServer
+        site, apis, datalab = serve_site(), serve_apis(), DataLabServer()
+        interest = [datalab.api_url, list(DEMO_DATALAB_KEYS), ["all"]]  # demo only: the local stand-in's keys
         sources, base_url, endpoints = str(DEMO_SOURCES), site.url, apis.endpoints
         log.info("demo: sample site at %s, recorded Assembly and law APIs at %s and %s", site.url,
                  apis.assembly.url, apis.law.url)
+        log.info("demo: DataLab stand-in at %s", datalab.api_url)
     try:
         if args.once or args.demo:
             result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo,
-                               precision=settings["classifier"]["precision"], events_endpoints=endpoints)
+                               precision=settings["classifier"]["precision"], events_endpoints=endpoints, interest=interest)
             print(cycle_summary(result), flush=True)
             if args.once:
                 return 0
-        sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url, endpoints)
+        sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url, endpoints, interest)
         stop = threading.Event()
         # Ctrl-C and SIGTERM both end the loop below (also when started where SIGINT is ignored)
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -430,6 +469,8 @@ def serve(args, settings, db_path):
             site.close()
         if apis:
             apis.close()
+        if datalab:
+            datalab.close()
 
 
 def run_dashboard(db_path, settings, args, stop):

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import auth as auth_mod, event_markers
 from dashboard.data import Data
 from dashboard.state import Context, parse_search, to_search
-from dashboard.views import documents, events as events_view, overview, regions, review, sources, status, topics
+from dashboard.views import documents, events as events_view, interest, overview, regions, review, sources, status, topics
 from dashboard.views.common import notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 from store.labels import add_annotation
@@ -145,6 +145,7 @@ def _register(app, data):
         if name != "documents":
             _register_view(app, data, name, view)
     _register_view(app, data, "topics", topics, topics.KEYWORD_OUTPUTS, topics.render_keywords)
+    _register_view(app, data, "overview", interest, interest.OUTPUTS)  # the search-interest panel
     _register_documents(app, data)
     review.register(app, data)
     _register_region_click(app)

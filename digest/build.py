@@ -9,6 +9,7 @@ import urllib.parse
 
 from analysis.spikes import describe
 from events.table import week_events
+from interest.series import week_summary
 from vocabulary import NATIONAL, TOPICS
 from store.queries import Filters, QueryError, counts, list_spikes, search_documents, top_stories, totals
 from store.util import KST
@@ -163,5 +164,6 @@ def build_digest(db, week, region=None, dashboard_url="http://127.0.0.1:8050", t
         "rising": _rising_topics(db, monday),
         "terms": _distinctive_terms(db, monday, sunday, region),
         "regions": _region_lines(db, monday, region),
+        "interest": week_summary(db, monday, region),  # Naver search interest vs the 4 weeks before
         "dashboard_url": dashboard_link(dashboard_url, monday, sunday, region),
     }

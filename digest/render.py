@@ -78,6 +78,19 @@ def _list(items, empty):
         f'<li style="{P}">{item}</li>' for item in items) + "</ul>"
 
 
+def interest_line(ctx):
+    """One sentence on Naver search interest this week against the 4 weeks before (= 100);
+    empty when none is collected (no keys configured)."""
+    info = ctx.get("interest") or {}
+    if not info.get("stored"):
+        return ""
+    if not info["groups"]:
+        return "네이버 검색 관심: 이번 주와 직전 4주 자료가 아직 다 모이지 않았습니다"
+    parts = ", ".join(f"{g['group']} {g['index']:.0f}" for g in info["groups"])
+    return (f"네이버 검색 관심 (직전 4주 평균 = 100): {parts}. 상대 지수이며 사람 수나 인지도가 아닙니다"
+            + ("" if info["complete"] else " (일부 묶음은 자료 부족으로 뺌)"))
+
+
 def _events_html(events):
     """이번 주 국회·법령: bills, law revisions, milestones and staff notes of the week (only when any)."""
     if not events:
@@ -111,6 +124,8 @@ def render_html(ctx, image_src):
             continue
         parts.append(f'<img src="{e(image_src[name])}" alt="{alt}" width="600" '
                      f'style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:6px 0;">')
+    if interest_line(ctx):
+        parts.append(f'<p style="{P}">{e(interest_line(ctx))}</p>')
     parts.append(_events_html(ctx.get("events")))
     parts.append(f'<h2 style="{H2}">급증 알림</h2>')
     parts.append(_list([e(s["text"]) for s in ctx["spikes"]], "이번 주 감지된 급증이 없습니다."))
@@ -168,6 +183,7 @@ def render_text(ctx):
         lines += ["■ 이번 주 국회·법령"] + [f"- {ev['date']} [{ev['kind_ko']}] {ev['title']}"
                                      + (f"\n  {ev['url']}" if ev["url"] else "") for ev in ctx["events"]] + [""]
     more = ctx["spikes_total"] - len(ctx["spikes"])
+    lines += [f"■ {interest_line(ctx)}", ""] if interest_line(ctx) else []
     lines += ["■ 급증 알림"] + ([f"- {s['text']}" for s in ctx["spikes"]] or ["- 없음"])
     lines += ([f"- 외 {more}건은 대시보드에서 볼 수 있습니다."] if more > 0 else []) + [""]
     lines += ["■ 시민단체 성명·논평"] + ([f"- {c['title']} ({c['outlet'] or ''}, {c['pub_date'] or ''})\n  {c['url']}"

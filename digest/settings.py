@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from interest.config import DEFAULTS as INTEREST_DEFAULTS, ConfigError, check_section as check_interest
 from nlp.precision import PRECISIONS
 from vocabulary import ALL_REGIONS
 
@@ -23,6 +24,7 @@ DEFAULTS = {
     "backup": {"folder": "backups", "time": "03:30", "keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12},
     "health": {"max_cycle_age_hours": 7, "max_backup_age_hours": 48, "min_free_mb": 1024},
     "classifier": {"precision": "auto"},
+    "interest": dict(INTEREST_DEFAULTS),
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -105,6 +107,11 @@ def _where(path, text, section, key=None):
 
 def _check_section(path, text, section, values):
     """Unknown keys (typos would be ignored silently) and wrong values, with file:line."""
+    if section == "interest":  # keyword groups and slices: interest/config.py
+        try:
+            return check_interest(values, lambda key: _where(path, text, section, key))
+        except ConfigError as exc:
+            raise SettingsError(str(exc)) from None
     known = set(DEFAULTS[section])
     if section == "spikes":
         from analysis.spikes import SpikeParams

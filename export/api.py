@@ -1,4 +1,5 @@
-"""HTTP API on the dashboard's Flask server: GET /api/v1/trends and /api/v1/documents.
+"""HTTP API on the dashboard's Flask server: GET /api/v1/trends, /api/v1/documents, /api/v1/events and
+/api/v1/search-interest (interest/export.py).
 
 Same parameters as `monitor.py export` (see docs/api.md), plus format=json|csv, page and
 per_page. Bad parameters get 400 with {"error": message}.
@@ -17,6 +18,7 @@ from export import jobs
 from export.meta import UNLABELLED, describe, model_versions, stamp
 from export.params import FILTER_KEYS, choice, integer, reject_unknown
 from export.writers import csv_bytes
+from interest import export as interest_export
 from store import StoreError, open_db, rollups
 from store.cache import ResultCache
 from store.queries import QueryError
@@ -24,7 +26,8 @@ from store.queries import QueryError
 MAX_PER_PAGE = 1000
 COMMON = set(FILTER_KEYS) | {"format", "page", "per_page"}
 ALLOWED = {"trends": COMMON | {"by", "group", "shape", "metric"}, "documents": COMMON | {"with_text"},
-           "events": {"from", "to", "kind", "region", "format", "page", "per_page"}}
+           "events": {"from", "to", "kind", "region", "format", "page", "per_page"},
+           "search-interest": {"format", "page", "per_page", *interest_export.PARAMETERS}}
 
 
 def register(server, db_path=None):
@@ -43,6 +46,10 @@ def register(server, db_path=None):
     @api.get("/events")
     def events():
         return _serve("events", db_path)
+
+    @api.get("/search-interest")
+    def search_interest():
+        return _serve("search-interest", db_path)
 
     server.register_blueprint(api)
     from export import api_analysis  # keywords, related words, entities, attention, watchlists
@@ -79,6 +86,10 @@ def _page(db, dataset, raw, fmt, page, per_page):
         from export import events
         columns, rows, total, meta = events.page(db, raw, per_page, offset)
         return respond(dataset, columns, rows, total, page, per_page, fmt, lambda: meta)
+    if dataset == "search-interest":  # Naver search interest (interest/export.py): no documents involved
+        columns, rows, parameters = interest_export.table(db, raw)
+        return respond(dataset, columns, rows[offset:offset + per_page], len(rows), page, per_page, fmt,
+                       lambda: interest_export.describe(db, parameters, columns, len(rows)))
     if rollups.generation(db) is not None:
         rollups.refresh_if_dirty(db)  # crawled or corrected since the last refresh
     if dataset == "trends":

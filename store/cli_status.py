@@ -1,6 +1,7 @@
 """`monitor.py status`: sources' health, document counts, model in use, next jobs."""
 import json
 
+from interest.store import status as interest_status
 from store import open_db
 from store.job_runs import age_hours, last_run
 from store.sources import source_health
@@ -29,6 +30,8 @@ def collect(db):
         "next_jobs": next_jobs(db),
         "digest_chart_font": chart_font(),
         "last_backup": last_run(db, "backup"),
+        "search_interest": {**interest_status(db, _daily_quota()),  # why the last daily run stopped (no keys…)
+                            "stopped": ((last_run(db, "search_interest") or {}).get("detail") or {}).get("stopped")},
     }
     return status
 
@@ -91,6 +94,8 @@ def run(args):
     else:
         print("다음 예약 작업: 스케줄러가 실행 중이 아님 (python scheduler.py)")
     print(backup_line(status["last_backup"], _max_backup_age()))
+    from interest.cli import status_line
+    print(status_line(status["search_interest"]))
     return 0
 
 
@@ -101,3 +106,12 @@ def _max_backup_age():
     except SettingsError as exc:
         print(f"설정 오류 / settings error ({exc}); backup age limit 48 h")
         return 48
+
+
+def _daily_quota():
+    """[interest] daily_quota (DataLab calls a day), 1,000 when the settings cannot be read."""
+    from digest.settings import SettingsError, load_settings
+    try:
+        return load_settings()["interest"]["daily_quota"]
+    except SettingsError:
+        return 1000

@@ -202,9 +202,36 @@ END;""" for table in ("labels", "label_regions") for event in ("INSERT", "UPDATE
 _V7_SEARCH_AND_TERMS = _SEARCH_BIGRAMS + _TERMS  # one migration (#20)
 
 
+# v8: search interest (interest/): Naver DataLab ratios as fetched and rescaled onto the anchor
+# group's scale (interest/chaining.py), one row per group x period x unit x slice; the log of
+# DataLab requests; calls per API per Korean day (quota); imported awareness survey results.
+_V8_SEARCH_INTEREST = """
+CREATE TABLE search_interest (
+    group_name TEXT NOT NULL, region TEXT, period TEXT NOT NULL, unit TEXT NOT NULL,
+    device TEXT NOT NULL DEFAULT 'all', gender TEXT NOT NULL DEFAULT 'all', ages TEXT NOT NULL DEFAULT 'all',
+    ratio REAL NOT NULL, value REAL, scale REAL, partial INTEGER NOT NULL DEFAULT 0,
+    is_anchor INTEGER NOT NULL DEFAULT 0,
+    fetched_at TEXT NOT NULL, request_hash TEXT NOT NULL,
+    PRIMARY KEY (group_name, unit, device, gender, ages, period)
+);
+CREATE INDEX idx_search_interest_unit_period ON search_interest(unit, period);
+CREATE TABLE interest_requests (
+    request_hash TEXT PRIMARY KEY, unit TEXT, slice TEXT, start_date TEXT, end_date TEXT, groups TEXT,
+    status TEXT NOT NULL, error TEXT, scale REAL, chained_by TEXT, fetched_at TEXT NOT NULL
+);
+CREATE TABLE api_quota (api TEXT NOT NULL, day TEXT NOT NULL, calls INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (api, day));
+CREATE TABLE surveys (
+    id INTEGER PRIMARY KEY, date TEXT NOT NULL, region TEXT NOT NULL, question TEXT NOT NULL,
+    share REAL NOT NULL, n INTEGER NOT NULL, source TEXT NOT NULL, url TEXT, imported_at TEXT NOT NULL,
+    UNIQUE (date, region, question, source)
+);
+"""
+
+
 MIGRATIONS = [
     _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
-    _V7_SEARCH_AND_TERMS,
+    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -40,7 +40,8 @@ def test_jobs_registered_with_triggers_and_persisted(db, db_path, settings_file)
     sched = scheduler.build_scheduler(db_path, settings, str(settings_file))
     try:
         jobs = {j.id: j for j in sched.get_jobs()}
-        assert set(jobs) == {"crawl_cycle", "spike_check", "events_fetch", "weekly_digest", "digest_retry", "backup"}
+        assert set(jobs) == {"crawl_cycle", "spike_check", "events_fetch", "weekly_digest", "digest_retry", "backup",
+                             "search_interest"}
         assert jobs["crawl_cycle"].trigger.interval == dt.timedelta(hours=3)
         assert jobs["digest_retry"].trigger.interval == dt.timedelta(minutes=30)
         weekly = {f.name: str(f) for f in jobs["weekly_digest"].trigger.fields}
@@ -51,6 +52,8 @@ def test_jobs_registered_with_triggers_and_persisted(db, db_path, settings_file)
         assert (backup["day_of_week"], backup["hour"], backup["minute"]) == ("*", "3", "30")
         events = {f.name: str(f) for f in jobs["events_fetch"].trigger.fields}
         assert (events["day_of_week"], events["hour"], events["minute"]) == ("*", "6", "30")  # daily
+        interest = {f.name: str(f) for f in jobs["search_interest"].trigger.fields}
+        assert (interest["day_of_week"], interest["hour"], interest["minute"]) == ("*", "6", "45")
         assert str(jobs["weekly_digest"].trigger.timezone) == "Asia/Seoul"
         for job in jobs.values():
             assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, 3600)
@@ -68,7 +71,7 @@ def test_jobs_registered_with_triggers_and_persisted(db, db_path, settings_file)
     again = scheduler.build_scheduler(db_path, settings, str(settings_file))
     try:
         assert again.get_job("weekly_digest").next_run_time == persisted
-        assert len(again.get_jobs()) == 6
+        assert len(again.get_jobs()) == 7
     finally:
         again.shutdown(wait=False)
 
@@ -103,7 +106,7 @@ def test_lock_refuses_second_scheduler_and_ctrl_c_stops_cleanly(db_path, setting
         deadline = time.monotonic() + 240
         while not next_jobs(db) and time.monotonic() < deadline and first.poll() is None:
             time.sleep(0.5)
-        assert len(next_jobs(db)) == 6, first.stdout.read() if first.poll() is not None else "no jobs recorded"
+        assert len(next_jobs(db)) == 7, first.stdout.read() if first.poll() is not None else "no jobs recorded"
         second = subprocess.run(cmd + ["--once"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
         assert second.returncode == 1
         assert f"another scheduler.py (PID {first.pid}) is already running" in second.stderr
@@ -113,7 +116,7 @@ def test_lock_refuses_second_scheduler_and_ctrl_c_stops_cleanly(db_path, setting
         if first.poll() is None:
             first.kill()
     assert next_jobs(db) == []  # status shows the scheduler is not running
-    assert db.execute("SELECT COUNT(*) FROM apscheduler_jobs").fetchone()[0] == 6  # persisted for the restart
+    assert db.execute("SELECT COUNT(*) FROM apscheduler_jobs").fetchone()[0] == 7  # persisted for the restart
 
 
 def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_model_dir):
@@ -148,11 +151,15 @@ def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_mode
         # policy events from the recorded Assembly and law APIs and the milestones
         kinds = dict(db.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetchall())
         assert kinds["bill"] >= 5 and kinds["law"] >= 3 and kinds["decree"] >= 1 and kinds["milestone"] >= 4
+        # search interest from the demo's local DataLab stand-in, on the anchor's scale
+        assert one("SELECT COUNT(DISTINCT group_name) FROM search_interest WHERE unit = 'date' AND is_anchor = 0") == 20
+        assert last_run(db, "search_interest")["detail"]["ok"] == 15
         assert one("SELECT status FROM digests") == "sent"
         assert len(smtp.messages) == 1
         assert smtp.messages[0][0] == ["staff@committee.example"]
         text = smtp.messages[0][1].get_body(("plain",)).get_content()
         assert "■ 이번 주 국회·법령" in text and "[법률안]" in text  # the demo's bills fall in every last week
+        assert "■ 네이버 검색 관심 (직전 4주 평균 = 100): 자치경찰제 " in text  # the stand-in answers to yesterday
         assert "cycle done" in proc.stdout
     finally:
         smtp.stop()

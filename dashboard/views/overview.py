@@ -2,6 +2,7 @@
 from dash import html
 
 from dashboard import figures
+from dashboard.views import interest
 from dashboard.views.common import (EMPTY_STORE, NO_MATCH, ONE_DAY, change, fmt_int, fmt_pct, graph, kpi,
                                     notice)
 from store.queries import list_spikes, wilson_interval
@@ -12,7 +13,7 @@ OUTPUTS = ("ov-notice", "children"), ("ov-kpis", "children"), ("ov-volume", "fig
 
 def layout():
     return html.Div([html.Div(id="ov-notice"), html.Div(id="ov-kpis", className="kpis"),
-                     graph("ov-volume"), graph("ov-critic")])
+                     graph("ov-volume"), graph("ov-critic"), interest.layout()])
 
 
 def render(data, db, ctx):

@@ -4,6 +4,7 @@ from dash import html
 import datetime as dt
 
 from dashboard.views.common import fmt_int, kpi, table
+from interest.collect import SKIPPED_NO_KEYS
 from store.cli_status import collect
 from store.util import KST
 
@@ -24,6 +25,15 @@ def kst(stamp):
     return when.astimezone(KST).strftime("%Y-%m-%d %H:%M")
 
 
+def _interest_note(s):
+    """Why search interest is missing (no keys, quota…) or when it was last fetched."""
+    if s.get("stopped") == SKIPPED_NO_KEYS:
+        return "API 키 없음: 검색 관심 수집을 건너뜁니다 (NAVER_CLIENT_ID / NAVER_CLIENT_SECRET 설정)"
+    if s.get("stopped"):
+        return f"마지막 실행 중단: {s['stopped'][:120]}"
+    return f"마지막 수집 {kst(s['last_fetch'])}"
+
+
 def layout():
     return html.Div(id="st-body")
 
@@ -38,6 +48,9 @@ def render(data, db, ctx):
         kpi("사용 중인 모델", model["model_version"] if model else "없음",
             f"마지막 분류 {kst(model['last_used'])}" if model else "python monitor.py classify 실행 필요",
             "kpi-model"),
+        kpi("검색 관심 API 오늘 호출", f"{fmt_int(s['search_interest']['calls_today'])} / "
+            f"{fmt_int(s['search_interest']['daily_quota'])}회",
+            _interest_note(s["search_interest"]), "kpi-interest"),
     ], className="kpis")
     sources = [{"수집원": r["name"], "유형": KIND_KO.get(r["kind"], r["kind"]), "문서 수": fmt_int(r["documents"]),
                 "마지막 수집": kst(r["last_run_started"]), "마지막 성공": kst(r["last_ok"]),
