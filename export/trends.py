@@ -4,6 +4,7 @@ import itertools
 
 from export.columns import COUNT_COLUMNS, trend_columns, wide_columns
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
+from store.periods import period_start
 from store.queries import counts_multi
 
 VOCABULARY = {"region": list(ALL_REGIONS), "topic": list(TOPICS), "sentiment": list(SENTIMENTS),
@@ -43,15 +44,6 @@ def _group_values(group, present):
     known = VOCABULARY.get(group, [])
     extra = sorted(v for v in present if v is not None and v not in known)
     return known + extra + ([None] if None in present else [])
-
-
-def period_start(by, day):
-    """The period a date falls in, as its first day (weeks start on Monday)."""
-    if by == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if by == "month":
-        return day.replace(day=1)
-    return day
 
 
 def _periods(by, present, date_from, date_to):

@@ -2,8 +2,15 @@
 
 Tables count relevant, non-duplicate documents per day × source kind × outlet × sentiment
 (rollup_base), additionally × region (rollup_region) or × topic (rollup_topic), and per
-day × region × topic × kind × sentiment (rollup_region_topic, no outlets). `stories` counts story leads: a story (cluster) is counted once, on the
-day and in the cells of its first relevant article, so sums over days stay exact.
+day × region × topic × kind × sentiment (rollup_region_topic, no outlets).
+
+Stories follow the one rule of store.queries: the distinct stories (clusters) among the
+matching articles of each period. A cell's `singles` counts its articles whose story has no
+other relevant article in the store (such a story is one article, so it adds up exactly);
+the articles of the other stories are listed in rollup_story (day × story × kind × outlet
+× sentiment × region × topic, distinct rows), where COUNT(DISTINCT story) over the
+matching rows counts each of them once per period however many days, outlets or cells it
+spans. stories = singles + that count.
 
 Triggers on documents, labels, label_topics and label_regions record the touched days in
 rollup_dirty; `refresh_if_dirty` recomputes just those days and bumps `generation`. `counts`/`totals` mirror
@@ -45,24 +52,30 @@ CREATE TABLE IF NOT EXISTS rollup_dirty (day TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL);
 INSERT OR IGNORE INTO rollup_state VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS rollup_base (day TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
+    articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_base ON rollup_base(day, kind, outlet, sentiment);
 CREATE TABLE IF NOT EXISTS rollup_region (day TEXT, region TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
-CREATE INDEX IF NOT EXISTS idx_rollup_region ON rollup_region(day, region, kind, outlet, sentiment, articles, stories);
+    articles INTEGER, singles INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_region ON rollup_region(day, region, kind, outlet, sentiment, articles, singles);
 CREATE TABLE IF NOT EXISTS rollup_topic (day TEXT, topic TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
-CREATE INDEX IF NOT EXISTS idx_rollup_topic ON rollup_topic(day, topic, kind, outlet, sentiment, articles, stories);
+    articles INTEGER, singles INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_topic ON rollup_topic(day, topic, kind, outlet, sentiment, articles, singles);
 CREATE TABLE IF NOT EXISTS rollup_region_slim (day TEXT, region TEXT, kind TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
-CREATE INDEX IF NOT EXISTS idx_rollup_region_slim ON rollup_region_slim(day, region, kind, sentiment, articles, stories);
+    articles INTEGER, singles INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_region_slim ON rollup_region_slim(day, region, kind, sentiment, articles, singles);
 CREATE TABLE IF NOT EXISTS rollup_topic_slim (day TEXT, topic TEXT, kind TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
-CREATE INDEX IF NOT EXISTS idx_rollup_topic_slim ON rollup_topic_slim(day, topic, kind, sentiment, articles, stories);
+    articles INTEGER, singles INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_topic_slim ON rollup_topic_slim(day, topic, kind, sentiment, articles, singles);
 CREATE TABLE IF NOT EXISTS rollup_region_topic (day TEXT, region TEXT, topic TEXT, kind TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
+    articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_region_topic
-    ON rollup_region_topic(day, region, topic, kind, sentiment, articles, stories);
+    ON rollup_region_topic(day, region, topic, kind, sentiment, articles, singles);
+-- the articles of stories with more than one relevant article (see the module docstring);
+-- region/topic NULL when the article has none; week/month: the period starts of day
+CREATE TABLE IF NOT EXISTS rollup_story (day TEXT, week TEXT, month TEXT, story INTEGER, kind TEXT, outlet TEXT,
+    sentiment TEXT, region TEXT, topic TEXT);
+CREATE INDEX IF NOT EXISTS idx_rollup_story
+    ON rollup_story(day, kind, sentiment, region, topic, outlet, story, week, month);
 -- documents search / table sort (not a rollup, but the same performance need)
 CREATE INDEX IF NOT EXISTS idx_documents_published ON documents(published_at);
 CREATE TRIGGER IF NOT EXISTS rollup_documents_ai AFTER INSERT ON documents BEGIN
@@ -80,8 +93,14 @@ CREATE TRIGGER IF NOT EXISTS rollup_{table}_{event[0].lower()} AFTER {event} ON 
 
 
 def ensure(db):
-    """Create the rollup tables and triggers if missing; a new rollup is filled at once."""
-    fresh = not {f"rollup_{name}" for name in TABLES} <= set(db.table_names())
+    """Create the rollup tables and triggers if missing; a new rollup is filled at once.
+    Rollups of an older layout (story leads instead of `singles`) are dropped and rebuilt."""
+    names = set(db.table_names())
+    if "rollup_base" in names and "singles" not in {c.name for c in db["rollup_base"].columns}:
+        db.conn.executescript("BEGIN;" + "".join(f"DROP TABLE IF EXISTS rollup_{name};" for name in TABLES)
+                              + "DROP TABLE IF EXISTS rollup_story; COMMIT;")
+        names = set(db.table_names())
+    fresh = not {f"rollup_{name}" for name in TABLES} | {"rollup_story"} <= names
     fill = "INSERT OR IGNORE INTO rollup_dirty(day) SELECT DISTINCT pub_date FROM documents WHERE pub_date IS NOT NULL;"
     db.conn.executescript("BEGIN;" + SCHEMA + (fill if fresh else "") + "COMMIT;")
     if fresh:
@@ -104,14 +123,16 @@ def refresh_if_dirty(db):
         conn.execute("DELETE FROM temp.rollup_days")
         conn.executemany("INSERT INTO temp.rollup_days VALUES (?)", [(d,) for d in days])
         conn.execute("DROP TABLE IF EXISTS temp.rollup_facts")
-        # One row per relevant, non-duplicate document of the dirty days; lead = first of its story.
+        # One row per relevant, non-duplicate document of the dirty days. story: a number
+        # for its cluster (the cluster's smallest rowid); multi: the story has another
+        # relevant, non-duplicate article somewhere in the store.
         conn.execute("""
             CREATE TEMP TABLE rollup_facts AS
             SELECT d.id, d.pub_date AS day, d.kind, d.outlet, l.sentiment,
-                   d.cluster_id IS NOT NULL AND d.id = (
-                       SELECT d2.id FROM documents d2 JOIN labels l2 ON l2.document_id = d2.id
-                       WHERE d2.cluster_id = d.cluster_id AND d2.duplicate_of IS NULL AND l2.relevant = 1
-                       ORDER BY d2.published_at, d2.id LIMIT 1) AS lead
+                   (SELECT MIN(d2.rowid) FROM documents d2 WHERE d2.cluster_id = d.cluster_id) AS story,
+                   EXISTS (SELECT 1 FROM documents d2 JOIN labels l2 ON l2.document_id = d2.id
+                           WHERE d2.cluster_id = d.cluster_id AND d2.id != d.id
+                             AND d2.duplicate_of IS NULL AND l2.relevant = 1) AS multi
             FROM documents d JOIN labels l ON l.document_id = d.id
             WHERE d.pub_date IN (SELECT day FROM temp.rollup_days)
               AND d.duplicate_of IS NULL AND l.relevant = 1""")
@@ -122,8 +143,18 @@ def refresh_if_dirty(db):
             src = ", ".join(["f.day"] + [_DIM_SOURCE[d] for d in dims] + ["f.kind"]
                             + (["f.outlet"] if with_outlet else []) + ["f.sentiment"])
             conn.execute(f"""
-                INSERT INTO {table} ({cols}, articles, stories)
-                SELECT {src}, COUNT(*), SUM(f.lead) FROM temp.rollup_facts f {joins} GROUP BY {src}""")
+                INSERT INTO {table} ({cols}, articles, singles)
+                SELECT {src}, COUNT(*), SUM(f.story IS NOT NULL AND NOT f.multi)
+                FROM temp.rollup_facts f {joins} GROUP BY {src}""")
+        conn.execute("DELETE FROM rollup_story WHERE day IN (SELECT day FROM temp.rollup_days)")
+        conn.execute(f"""
+            INSERT INTO rollup_story (day, week, month, story, kind, outlet, sentiment, region, topic)
+            SELECT DISTINCT f.day, {PERIODS['week'].replace('d.pub_date', 'f.day')},
+                   {PERIODS['month'].replace('d.pub_date', 'f.day')}, f.story, f.kind, f.outlet, f.sentiment,
+                   xr.region, xt.topic
+            FROM temp.rollup_facts f LEFT JOIN label_regions xr ON xr.document_id = f.id
+                 LEFT JOIN label_topics xt ON xt.document_id = f.id
+            WHERE f.multi AND f.story IS NOT NULL""")
         conn.execute("DELETE FROM rollup_dirty WHERE day IN (SELECT day FROM temp.rollup_days)")
         conn.execute("UPDATE rollup_state SET generation = generation + 1")
         conn.execute("DROP TABLE temp.rollup_facts")
@@ -179,28 +210,60 @@ def _where(f, params):
     return " AND ".join(conds) or "1"
 
 
-def _aggregate(db, f, period_expr, group, outlets=True):
+def _group_expr(group):
+    return {"source_kind": "r.kind", None: "NULL"}.get(group, f"r.{group}")
+
+
+def _multi_stories(db, f, by, group):
+    """{(period, group value): distinct stories} among the matching articles of stories
+    with more than one article (rollup_story); by=None: the whole filtered range."""
+    params = []
+    where = _where(f, params)
+    if group in ("region", "topic"):
+        where += f" AND r.{group} IS NOT NULL"  # as the live query's join: no region, no row
+    period = {"day": "r.day", "week": "r.week", "month": "r.month", None: "NULL"}[by]
+    sql = f"""SELECT {period} AS period, {_group_expr(group)} AS grp, COUNT(DISTINCT r.story) AS n
+              FROM rollup_story r WHERE {where} GROUP BY period, grp"""
+    return {(r[0], r[1]): r[2] for r in db.execute(sql, params)}
+
+
+def _aggregate(db, f, by, group, outlets=True, stories=True):
+    """Rows (period, grp, articles, stories, outlets, negative, neutral, positive) from the
+    rollups, or None when they cannot answer; by=None: one period for the whole range.
+    stories=False leaves stories None (saves the distinct count)."""
     table = _plan(group, f, outlets)
     if table is None:
         return None
     params = []
     # rollup_region_topic has no outlets: 'outlets' is then None (unknown), not a wrong count
     outlets = "COUNT(DISTINCT outlet)" if TABLES[table][2] else "NULL"
-    group_expr = {"source_kind": "r.kind", None: "NULL"}.get(group, f"r.{group}")
+    period = PERIODS[by].replace("d.pub_date", "r.day") if by else "NULL"
     sql = f"""
-        SELECT {period_expr} AS period, {group_expr} AS grp, SUM(articles) AS articles,
-               SUM(stories) AS stories, {outlets} AS outlets,
+        SELECT {period} AS period, {_group_expr(group)} AS grp, SUM(articles) AS articles,
+               SUM(singles) AS singles, {outlets} AS outlets,
                SUM(CASE WHEN sentiment = 'negative' THEN articles ELSE 0 END) AS negative,
                SUM(CASE WHEN sentiment = 'neutral' THEN articles ELSE 0 END) AS neutral,
                SUM(CASE WHEN sentiment = 'positive' THEN articles ELSE 0 END) AS positive
         FROM rollup_{table} r WHERE {_where(f, params)}
         GROUP BY period, grp ORDER BY period, grp"""
-    return list(db.query(sql, params))
+    rows = [dict(r) for r in db.query(sql, params)]
+    multi = _multi_stories(db, f, by, group) if stories and rows else {}
+    for r in rows:
+        r["stories"] = (r["singles"] or 0) + multi.get((r["period"], r["grp"]), 0) if stories else None
+    return rows
 
 
-def counts(db, by="day", group=None, filters=None, outlets=True):
+def _row(r, group=None):
+    row = {key: r[key] or 0 for key in ("articles", "negative", "neutral", "positive")}
+    row["stories"], row["outlets"] = r["stories"], r["outlets"]
+    if group:
+        row[group] = r["grp"]
+    return _with_shares(row)
+
+
+def counts(db, by="day", group=None, filters=None, outlets=True, stories=True):
     """Same rows as store.queries.counts, or None when the rollups cannot answer.
-    outlets=False allows 'outlets' to be None (faster tables)."""
+    outlets=False allows 'outlets' to be None (faster tables); stories=False: 'stories' None."""
     from store.queries import Filters
     if by not in PERIODS:
         raise QueryError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
@@ -208,43 +271,35 @@ def counts(db, by="day", group=None, filters=None, outlets=True):
         raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
     if group == "source":
         return None
-    raw = _aggregate(db, filters or Filters(), PERIODS[by].replace("d.pub_date", "r.day"), group, outlets)
+    raw = _aggregate(db, filters or Filters(), by, group, outlets, stories)
     if raw is None:
         return None
     rows = []
     for r in raw:
-        row = {key: r[key] or 0 for key in ("articles", "stories", "negative", "neutral", "positive")}
-        row["period"], row["outlets"] = r["period"], r["outlets"]
-        if group:
-            row[group] = r["grp"]
-        rows.append(_with_shares(row))
+        row = _row(r, group)
+        row["period"] = r["period"]
+        rows.append(row)
     return rows
 
 
 def totals(db, filters=None):
     """Same row as store.queries.totals, or None when the rollups cannot answer."""
     from store.queries import Filters
-    raw = _aggregate(db, filters or Filters(), "NULL", None)
+    raw = _aggregate(db, filters or Filters(), None, None)
     if raw is None:
         return None
-    r = raw[0] if raw else {}
-    row = _with_shares({key: r.get(key) or 0 for key in ("articles", "stories", "negative", "neutral", "positive")})
-    row["outlets"] = r.get("outlets", 0) if raw else 0
+    row = _row(raw[0]) if raw else _with_shares(
+        {"articles": 0, "stories": 0, "outlets": 0, "negative": 0, "neutral": 0, "positive": 0})
     row["negative_ci"] = wilson_interval(row["negative"], row["negative"] + row["neutral"] + row["positive"])
     return row
 
 
-def group_totals(db, group, filters=None, outlets=True):
+def group_totals(db, group, filters=None, outlets=True, stories=True):
     """One row per group value for the whole filtered period (no period split), or None."""
     from store.queries import Filters
     if group not in GROUPS or group == "source":
         raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
-    raw = _aggregate(db, filters or Filters(), "NULL", group, outlets)
+    raw = _aggregate(db, filters or Filters(), None, group, outlets, stories)
     if raw is None:
         return None
-    rows = []
-    for r in raw:
-        row = {key: r[key] or 0 for key in ("articles", "stories", "negative", "neutral", "positive")}
-        row[group], row["outlets"] = r["grp"], r["outlets"]
-        rows.append(_with_shares(row))
-    return rows
+    return [_row(r, group) for r in raw]

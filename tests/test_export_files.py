@@ -13,7 +13,7 @@ import pytest
 import monitor
 import store
 from export.columns import document_columns, trend_columns
-from export.trends import period_start
+from store.periods import period_start
 from export.writers import write_file
 from store import queries as q
 from export_support import END, as_written, build_store, expected_document, meta_of, read_back
