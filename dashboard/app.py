@@ -121,6 +121,9 @@ def _register(app, data):
         state = {key: list(v or []) for (_, key), v in zip(FILTERS, lists)}
         state.update(start=(start or "")[:10] or None, end=(end or "")[:10] or None, by=by, q=(q or "").strip(),
                      view=view)
+        old = parse_search(search)
+        if old["spike"] and (old["start"], old["end"], old["view"]) == (state["start"], state["end"], view):
+            state["spike"] = old["spike"]  # opened from a spike marker: kept until the dates or tab change
         new = to_search(parse_search(to_search(state)))
         return (*[no_update] * (len(FILTERS) + 5), new if new != (search or "") else no_update)
 
@@ -139,6 +142,8 @@ def _register(app, data):
     _register_view(app, data, "topics", topics, topics.KEYWORD_OUTPUTS, topics.render_keywords)
     _register_documents(app, data)
     _register_region_click(app)
+    _register_spike_click(app)
+    _register_view(app, data, "documents", documents, documents.DRIVER_OUTPUTS, documents.render_drivers)
     _register_download(app, data)
 
 
@@ -236,6 +241,20 @@ def _register_region_click(app):
             raise PreventUpdate
         current = list(current or [])
         return [r for r in current if r != region] if region in current else current + [region]
+
+
+def _register_spike_click(app):
+    """A click on a spike marker (▼) opens the documents of its day(s) under the same filters."""
+    @app.callback(Output("url", "search", allow_duplicate=True), Input("ov-volume", "clickData"),
+                  Input("ov-critic", "clickData"), State("url", "search"), prevent_initial_call=True)
+    def click(volume_click, critic_click, search):
+        click = volume_click if dash_ctx.triggered_id == "ov-volume" else critic_click
+        days = ((click or {}).get("points") or [{}])[0].get("customdata")
+        state = parse_search(search)
+        if not (isinstance(days, list) and len(days) == 2 and all(parse_search(f"?start={d}")["start"] for d in days)):
+            raise PreventUpdate  # not a spike marker
+        state.update(view="documents", start=days[0], end=days[1], spike=days[0])
+        return to_search(state)
 
 
 def _register_download(app, data):

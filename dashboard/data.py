@@ -9,6 +9,7 @@ import time
 import store
 from store import queries, rollups
 from store.cache import ResultCache
+from store.periods import fill
 
 
 def sum_by(rows, key):
@@ -61,6 +62,13 @@ class Data:
         if rows is not None:
             return rows
         return self.live.get(db, ("counts", by, group, repr(filters)), lambda: queries.counts(db, by, group, filters))
+
+    def series(self, db, by, group, filters, values=(), stories=True):
+        """`counts` for every period of the filters' date range (× every group value in
+        `values`): zeros explicit, each row with `days_in_period` and `partial`."""
+        rows = self.counts(db, by, group, filters, stories)
+        groups = [group] if group else []
+        return fill(rows, by, filters.date_from, filters.date_to, groups, [list(values)] if group else [])
 
     def totals(self, db, filters=None):
         row = rollups.totals(db, filters)

@@ -28,6 +28,8 @@ def parse_search(search):
         values = [v for v in qs.get(key, []) if v and (allowed is None or v in allowed)]
         state[key] = list(dict.fromkeys(values))
     state["q"] = (qs.get("q") or [""])[0].strip()[:200]
+    # spike=DAY: the documents view was opened from a spike marker (shows "what drove it")
+    state["spike"] = _date((qs.get("spike") or [None])[0])
     view = (qs.get("view") or ["overview"])[0]
     state["view"] = view if view in VIEWS else "overview"
     by = (qs.get("by") or ["day"])[0]
@@ -38,7 +40,7 @@ def parse_search(search):
 def to_search(state):
     """State dict -> '?…' (empty values left out, stable key order)."""
     pairs = []
-    for key in ("view", "start", "end", "by", "q"):
+    for key in ("view", "start", "end", "by", "q", "spike"):
         value = state.get(key)
         if value and not (key == "view" and value == "overview") and not (key == "by" and value == "day"):
             pairs.append((key, value))

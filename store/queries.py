@@ -245,7 +245,7 @@ def date_bounds(db):
         "SELECT (SELECT MIN(pub_date) FROM documents), (SELECT MAX(pub_date) FROM documents)").fetchone())
 
 
-def list_spikes(db, date_from=None, date_to=None, scope=None):
+def list_spikes(db, date_from=None, date_to=None, scope=None, key=None):
     params, conds = [], []
     if date_from:
         conds.append("day >= ?")
@@ -256,6 +256,9 @@ def list_spikes(db, date_from=None, date_to=None, scope=None):
     if scope:
         conds.append("scope = ?")
         params.append(scope)
+    if key:
+        conds.append("key = ?")
+        params.append(key)
     where = " AND ".join(conds) or "1"
     return [dict(r) for r in db.query(f"SELECT * FROM spikes WHERE {where} ORDER BY day, metric, scope, key", params)]
 

@@ -44,11 +44,46 @@ def test_empty_store_messages(db_path):
                                "relevant", "published_desc", 0))
 
 
-def test_one_day_store_shows_note_and_values(db):
+def test_one_day_store_shows_a_zero_filled_series_and_one_period_ranges_say_so(db):
     seed_synthetic(db, 60, days=1, end_date="2026-11-20")
     out = render(db.path, overview)
-    assert "하루치" in str(out["ov-notice"])
-    assert out["ov-volume"]["data"] and not out["ov-volume"]["layout"].get("annotations")
+    bars = [t for t in out["ov-volume"]["data"] if t["type"] == "bar"]
+    assert not out["ov-notice"] and bars and not out["ov-volume"]["layout"].get("annotations")
+    # the default 28 days: 27 days without articles drawn as zero bars, not left out
+    assert len(bars[0]["x"]) == 28 and bars[0]["y"][:27] == [0] * 27 and bars[0]["y"][-1] > 0
+    for search, words in (("?start=2026-11-20&end=2026-11-20", "하루"), ("?by=week&start=2026-11-16&end=2026-11-22",
+                                                                         "한 주"),
+                          ("?by=month&start=2026-11-01&end=2026-11-30", "한 달")):
+        notice_text = str(render(db.path, overview, search)["ov-notice"])
+        assert f"선택한 기간이 {words}뿐" in notice_text, search
+        assert "한 주" in str(render(db.path, topics, "?by=week&start=2026-11-16&end=2026-11-22")["tp-notice"])
+
+
+def test_weeks_are_monday_based_and_cut_weeks_are_partial(db):
+    seed_synthetic(db, 300, days=40, end_date="2026-11-20")  # 11-20 is a Friday
+    fig = render(db.path, overview, "?by=week&start=2026-10-21&end=2026-11-20")["ov-volume"]
+    axis = fig["layout"]["xaxis"]
+    assert axis["categoryarray"] == ["2026-10-19", "2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16"]
+    assert axis["ticktext"] == ["10/19~25*", "10/26~11/1", "11/2~8", "11/9~15", "11/16~22*"]
+    bars = next(t for t in fig["data"] if t["type"] == "bar")
+    assert bars["marker"]["pattern"]["shape"] == ["/", "", "", "", "/"]
+    note = fig["layout"]["annotations"][0]["text"]
+    assert "10/19~25 (7일 중 5일)" in note and "11/16~22 (7일 중 5일)" in note
+    # counts: whole-number ticks from 0, titled with the unit
+    assert fig["layout"]["yaxis"]["range"][0] == 0 and fig["layout"]["yaxis"]["dtick"] == int(fig["layout"]["yaxis"]["dtick"])
+    assert fig["layout"]["yaxis"]["title"]["text"] == "기사 수 (건)"
+    months = render(db.path, overview, "?by=month&start=2026-10-21&end=2026-11-20")["ov-volume"]["layout"]["xaxis"]
+    assert months["ticktext"] == ["2026.10*", "2026.11*"]
+
+
+def test_topic_chart_shows_every_topic_and_every_period(db):
+    seed_synthetic(db, 80, days=20, end_date="2026-11-20")
+    fig = render(db.path, topics, "?start=2026-11-01&end=2026-11-20")["tp-lines"]
+    from vocabulary import TOPICS
+    assert [t["name"] for t in fig["data"]] == list(TOPICS.values())
+    for trace in fig["data"]:
+        assert len(trace["x"]) == 20 and "markers" in trace["mode"]
+    assert any(0 in t["y"] for t in fig["data"])  # quiet days are drawn as 0, not skipped
 
 
 def test_filter_matching_nothing_says_so(db):
@@ -64,7 +99,7 @@ def test_spikes_are_marked_on_the_charts(db):
     db["spikes"].insert({"day": "2026-11-18", "metric": "volume", "scope": "all", "key": "all", "value": 40,
                          "baseline": 10, "threshold": 25, "zscore": 4.2})
     fig = render(db.path, overview)["ov-volume"]
-    marks = [t for t in fig["data"] if t["name"] == "급증 감지"]
+    marks = [t for t in fig["data"] if t["name"].startswith("급증 감지")]
     assert marks and list(marks[0]["x"]) == ["2026-11-18"]
 
 
@@ -75,7 +110,7 @@ def test_csv_has_bom_and_korean_headers(db):
         rows = overview.rows(data, conn, Context(parse_search(""), data.bounds(conn)))
     raw = to_csv(rows)
     assert raw.startswith(b"\xef\xbb\xbf")
-    assert raw.decode("utf-8-sig").splitlines()[0].startswith("기간,기사 수")
+    assert raw.decode("utf-8-sig").splitlines()[0].startswith("기간,기간 일수,일부 기간,기사 수,기사 묶음")
     assert to_csv([]).decode("utf-8-sig").strip() == "자료 없음"
     assert base64.b64encode(raw)  # what the download callback sends
 
@@ -144,3 +179,19 @@ def test_status_times_are_korean_time():
     assert kst("2026-11-28T22:11:12Z") == "2026-11-29 07:11"
     assert kst("2026-11-23T08:00:00+09:00") == "2026-11-23 08:00"
     assert kst(None) == "-"
+
+
+def test_region_map_uses_a_fixed_scale_grey_for_no_data_and_marks_small_samples(db):
+    from digest_helpers import add_docs
+    add_docs(db, "2026-11-18", 6, region="서울", sentiment="neutral")
+    add_docs(db, "2026-11-18", 4, region="서울", sentiment="negative")
+    add_docs(db, "2026-11-19", 1, region="부산", sentiment="negative")  # 1 of 1 negative: not solid red
+    fig = render(db.path, regions, "?start=2026-11-01&end=2026-11-20")["rg-map"]
+    traces = {t["name"]: t for t in fig["data"]}
+    shown = traces["부정 비율"]
+    assert shown["customdata"] == ["서울"] and shown["marker"]["color"] == [40.0]
+    assert (shown["marker"]["cmin"], shown["marker"]["cmax"]) == (0, 100)  # not the min-max of the view
+    small = traces["표본 5건 미만"]
+    assert small["customdata"] == ["부산"] and "n<5" in small["text"][0] and small["marker"]["opacity"] < 1
+    none = traces["자료 없음"]
+    assert none["marker"]["color"] == "#d9d9d9" and len(none["customdata"]) == 16 and "대구" in none["customdata"]

@@ -6,7 +6,14 @@ from vocabulary import SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 
 EMPTY_STORE = "아직 수집된 문서가 없습니다. 수집(python monitor.py crawl)과 분류(classify)를 먼저 실행하세요."
 NO_MATCH = "선택한 조건에 맞는 문서가 없습니다. 기간을 넓히거나 필터를 줄여 보세요."
-ONE_DAY = "이 기간에는 하루치 자료만 있어 추이 대신 그날의 값만 보입니다."
+PERIOD_NAMES = {"day": "하루", "week": "한 주", "month": "한 달"}
+
+
+def one_period(by):
+    """The notice for a range that is a single period: no trend to draw."""
+    finer = "일별로 보거나 " if by != "day" else ""
+    return (f"선택한 기간이 {PERIOD_NAMES[by]}뿐이라 추이 대신 그 기간의 값만 보입니다. "
+            f"추이를 보려면 {finer}기간을 넓혀 보세요.")
 
 
 # File names of the charts' PNG downloads (Plotly toolbar camera), so a saved chart says what it is.

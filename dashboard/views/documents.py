@@ -1,18 +1,24 @@
 """문서: searchable, sortable, paginated table; a detail panel with the model's labels and
 scores; staff corrections saved as annotations (store.labels.add_annotation)."""
+import datetime as dt
 import json
 
 from dash import dash_table, dcc, html
 
+from analysis.distinctive import distinctive_words
+from dashboard.spikes import for_view as view_spikes
 from dashboard.figures import FONT
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, label_names, link, notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, TOPICS
-from store.queries import document_detail, document_page
+from store.queries import document_detail, document_page, top_stories
 
 TITLE = "문서"
 PAGE_SIZE = 20
 OUTPUTS = (("doc-notice", "children"), ("doc-table", "data"), ("doc-table", "page_count"),
            ("doc-total", "children"))
+DRIVER_OUTPUTS = (("doc-drivers", "children"),)  # own callback: the table stays fast
+BASELINE_DAYS = 28
+BASELINE_TITLES = 2000  # newest titles of the baseline weeks compared with the spike's
 SORT_KO = {"published_desc": "최신순", "published_asc": "오래된순", "relevance_desc": "관련도순",
            "outlet": "매체순", "title": "제목순"}
 RELEVANCE_KO = {"relevant": "관련 문서", "irrelevant": "무관으로 분류된 문서", "all": "전체"}
@@ -23,7 +29,7 @@ ORIGIN_KO = {"model": "모델", "human": "사람", "model+human": "사람 수정
 
 def layout():
     return html.Div([
-        html.Div(id="doc-notice"),
+        html.Div(id="doc-notice"), html.Div(id="doc-drivers"),
         html.Div([
             html.Label(["정렬 ", dcc.Dropdown(id="doc-sort", options=[{"label": v, "value": k} for k, v in SORT_KO.items()],
                                              value="published_desc", clearable=False, style={"width": 160})]),
@@ -80,6 +86,41 @@ def render_table(data, db, ctx, relevance, sort, page):
     return {"doc-notice": None if total else notice(NO_MATCH, "warn"), "doc-table": rows_,
             "doc-table.page_count": pages,
             "doc-total": f"{total:,}건 · {ctx.start} ~ {ctx.end}" + (f" · 검색어 '{ctx.state['q']}'" if ctx.state.get("q") else "")}
+
+
+def render_drivers(data, db, ctx):
+    """'What drove it': opened from a spike marker (?spike=DAY), the spikes of the days shown,
+    their top stories and outlets, and the words that set their titles apart from the
+    previous four weeks' under the same filters."""
+    if not ctx.state.get("spike") or ctx.empty_store:
+        return {"doc-drivers": None}
+    spikes = view_spikes(data, db, ctx)
+    stories = top_stories(db, ctx.filters, limit=5)
+    outlets = sorted(data.group_totals(db, "outlet", ctx.filters).values(), key=lambda r: -r["articles"])[:5]
+    before = dt.date.fromisoformat(ctx.start) - dt.timedelta(days=1)
+    baseline = ctx.filters.replace(date_from=(before - dt.timedelta(days=BASELINE_DAYS - 1)).isoformat(),
+                                   date_to=before.isoformat())
+    words = distinctive_words([d["title"] for d in document_page(db, ctx.filters, limit=500)],
+                              [d["title"] for d in document_page(db, baseline, limit=BASELINE_TITLES)])
+    days = ctx.start if ctx.start == ctx.end else f"{ctx.start} ~ {ctx.end}"
+    return {"doc-drivers": html.Div(className="panel drivers", id="doc-drivers-panel", children=[
+        html.H3(f"급증 원인 살펴보기: {days}"),
+        html.Ul([html.Li(s["text"]) for s in spikes]) if spikes else html.P("이 날짜에 저장된 급증이 없습니다.", className="hint"),
+        html.Div(className="row", children=[
+            html.Div(className="third", children=[html.H4("많이 실린 기사 묶음"), html.Ol([
+                html.Li([html.A(s["title"] or "(제목 없음)", href=s["url"], target="_blank"),
+                         html.Span(f" · {s['outlets']}개 매체, 기사 {s['articles']}건", className="hint")])
+                for s in stories])]),
+            html.Div(className="third", children=[html.H4("많이 낸 매체·기관"), html.Ol([
+                html.Li(f"{r['outlet'] or '(미상)'} {r['articles']:,}건") for r in outlets])]),
+            html.Div(className="third", children=[
+                html.H4(f"평소와 다른 낱말 (앞선 {BASELINE_DAYS}일 대비)"),
+                html.Ol([html.Li(f"{w} (제목 {n}건)") for w, n, _ in words]) if words
+                else html.P("평소와 뚜렷이 다른 낱말이 없습니다.", className="hint")]),
+        ]),
+        html.P("기사 묶음 = 같은 내용을 여러 매체가 실은 기사 모음. 낱말은 제목에서 뽑아 앞선 4주 제목과 비교한 "
+               "로그 오즈비로 골랐습니다.", className="hint"),
+    ])}
 
 
 def detail(db, doc_id):

@@ -2,9 +2,11 @@
 from dash import html
 
 from dashboard import figures
-from dashboard.views.common import (EMPTY_STORE, NO_MATCH, ONE_DAY, change, fmt_int, fmt_pct, graph, kpi,
-                                    notice)
-from store.queries import list_spikes, wilson_interval
+from dashboard.spikes import for_view as view_spikes
+from dashboard.views.common import (EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, kpi, notice,
+                                    one_period)
+from store.queries import wilson_interval
+from vocabulary import SOURCE_KINDS
 
 TITLE = "개요"
 OUTPUTS = ("ov-notice", "children"), ("ov-kpis", "children"), ("ov-volume", "figure"), ("ov-critic", "figure")
@@ -24,15 +26,21 @@ def render(data, db, ctx):
     if not cur["articles"]:
         return {"ov-notice": notice(NO_MATCH, "warn"), "ov-kpis": kpis,
                 "ov-volume": figures.message(NO_MATCH), "ov-critic": figures.message(NO_MATCH)}
-    by_kind = data.counts(db, ctx.by, "source_kind", ctx.filters)
-    overall = data.counts(db, ctx.by, None, ctx.filters)
-    for r in overall:
+    by_kind = data.series(db, ctx.by, "source_kind", ctx.filters, SOURCE_KINDS, stories=False)
+    overall = series_rows(data, db, ctx)
+    spikes = view_spikes(data, db, ctx)
+    note = figures.partial_note(ctx.by, overall, ctx.start, ctx.end)
+    return {"ov-notice": notice(one_period(ctx.by)) if len(overall) == 1 else None, "ov-kpis": kpis,
+            "ov-volume": figures.volume_by_kind(by_kind, overall, ctx.by, spikes, note=note),
+            "ov-critic": figures.criticism(overall, ctx.by, spikes, note=note)}
+
+
+def series_rows(data, db, ctx):
+    """Every period of the range (zeros included) with its negative share's 95% interval."""
+    rows = data.series(db, ctx.by, None, ctx.filters)
+    for r in rows:
         r["ci"] = wilson_interval(r["negative"], r["negative"] + r["neutral"] + r["positive"])
-    spikes = list_spikes(db, ctx.start, ctx.end)
-    one_day = len({r["period"] for r in overall}) == 1
-    return {"ov-notice": notice(ONE_DAY) if one_day else None, "ov-kpis": kpis,
-            "ov-volume": figures.volume_by_kind(by_kind, overall, ctx.by, spikes),
-            "ov-critic": figures.criticism(overall, ctx.by, spikes)}
+    return rows
 
 
 def _kpis(cur, prev):
@@ -52,11 +60,7 @@ def _kpis(cur, prev):
 
 
 def rows(data, db, ctx):
-    out = []
-    for r in data.counts(db, ctx.by, None, ctx.filters):
-        ci = wilson_interval(r["negative"], r["negative"] + r["neutral"] + r["positive"])
-        out.append({"기간": r["period"], "기사 수": r["articles"], "기사 묶음": r["stories"], "매체 수": r["outlets"],
-                    "부정": r["negative"], "중립": r["neutral"], "긍정": r["positive"],
-                    "부정 비율": r["negative_share"], "부정 비율 하한": ci[0], "부정 비율 상한": ci[1],
-                    "순감성": r["net_sentiment"]})
-    return out
+    return [{"기간": r["period"], "기간 일수": r["days_in_period"], "일부 기간": "예" if r["partial"] else "아니오",
+             "기사 수": r["articles"], "기사 묶음": r["stories"], "부정": r["negative"], "중립": r["neutral"],
+             "긍정": r["positive"], "부정 비율": r["negative_share"], "부정 비율 하한": r["ci"][0],
+             "부정 비율 상한": r["ci"][1], "논조 지수": r["net_sentiment"]} for r in series_rows(data, db, ctx)]

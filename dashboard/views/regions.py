@@ -32,7 +32,8 @@ def region_rows(data, db, ctx):
         c, p = cur.get(region, {}), prev.get(region, {})
         out.append({"region": region, "articles": c.get("articles", 0), "prev_articles": p.get("articles", 0),
                     "negative_share": c.get("negative_share"), "prev_negative_share": p.get("negative_share"),
-                    "negative": c.get("negative", 0)})
+                    "negative": c.get("negative", 0),
+                    "labelled": c.get("negative", 0) + c.get("neutral", 0) + c.get("positive", 0)})
     return out
 
 
@@ -57,20 +58,45 @@ def _display(r):
             "부정 비율 변화": change(r["negative_share"], r["prev_negative_share"], pct_points=True)}
 
 
+SMALL_SAMPLE = 5  # a negative share of fewer articles is shown, but marked as unreliable
+NO_DATA_GREY = "#d9d9d9"
+
+
 def tile_map(rows_, selected):
+    """Tiles coloured by negative share on a fixed 0–100 % scale (the same colour means the
+    same share in every view); no articles: grey; fewer than 5 with a sentiment: faded and
+    marked."""
     tiles = [r for r in rows_ if r["region"] in TILES]
-    shares = [r["negative_share"] * 100 if r["negative_share"] is not None else None for r in tiles]
-    known = [s for s in shares if s is not None] or [0, 1]
-    trace = {"type": "scatter", "mode": "markers+text", "x": [TILES[r["region"]][0] for r in tiles],
-             "y": [TILES[r["region"]][1] for r in tiles], "customdata": [r["region"] for r in tiles],
-             "text": [f"<b>{r['region']}</b><br>{r['articles']:,}건" for r in tiles], "textfont": {"size": 12},
-             "marker": {"symbol": "square", "size": 54, "color": [s if s is not None else min(known) for s in shares],
-                        "colorscale": [[0, "#fff5f0"], [1, "#ef6f5e"]], "cmin": min(known), "cmax": max(known),
-                        "colorbar": {"title": {"text": "부정 %"}},
-                        "line": {"width": [4 if r["region"] in selected else 1 for r in tiles],
-                                 "color": ["#1f4e99" if r["region"] in selected else "#999" for r in tiles]}},
-             "hovertemplate": "%{customdata}<br>%{text}<extra></extra>"}
-    return figures.figure([trace], "지역 지도: 색 = 부정 비율, 숫자 = 기사 수", 460,
+    groups = {"data": [r for r in tiles if r["labelled"] >= SMALL_SAMPLE],
+              "small": [r for r in tiles if 0 < r["labelled"] < SMALL_SAMPLE],
+              "none": [r for r in tiles if not r["labelled"]]}
+    data = []
+    for name, members in groups.items():
+        if not members:
+            continue
+        line = {"width": [4 if r["region"] in selected else 1 for r in members],
+                "color": ["#1f4e99" if r["region"] in selected else "#999" for r in members]}
+        marker = {"symbol": "square", "size": 54, "line": line}
+        if name == "none":
+            marker["color"] = NO_DATA_GREY
+            text = [f"<b>{r['region']}</b><br>자료 없음" for r in members]
+        else:
+            marker.update(color=[r["negative_share"] * 100 for r in members], cmin=0, cmax=100,
+                          colorscale=[[0, "#fff5f0"], [1, "#cb181d"]], opacity=1 if name == "data" else 0.55,
+                          colorbar={"title": {"text": "부정 비율 (%)"}, "tickvals": [0, 25, 50, 75, 100],
+                                    "ticksuffix": "%"}, showscale=name == "data" or not groups["data"])
+            text = [f"<b>{r['region']}</b><br>{r['articles']:,}건" + ("<br>n<5" if name == "small" else "")
+                    for r in members]
+        hover = [f"{r['region']}: 기사 {r['articles']:,}건, 부정 비율 {fmt_pct(r['negative_share'])}"
+                 f" (논조 분류 {r['labelled']}건)" + (" — 표본이 적어 불안정" if name == "small" else "")
+                 for r in members]
+        data.append({"type": "scatter", "mode": "markers+text", "name": {"data": "부정 비율", "small": "표본 5건 미만",
+                                                                         "none": "자료 없음"}[name],
+                     "x": [TILES[r["region"]][0] for r in members], "y": [TILES[r["region"]][1] for r in members],
+                     "customdata": [r["region"] for r in members], "text": text, "textfont": {"size": 12},
+                     "marker": marker, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
+    return figures.figure(data, "지역 지도: 색 = 부정 비율 (0~100% 고정), 숫자 = 기사 수", 480, showlegend=True,
+                          legend={"orientation": "h", "y": -0.02},
                           xaxis={"visible": False, "range": [-0.7, 4.7]},
                           yaxis={"visible": False, "range": [-0.7, 6.7], "scaleanchor": "x"})
 

@@ -3,7 +3,8 @@ from dash import html
 
 from dashboard import figures
 from dashboard.keywords import top_keywords
-from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, notice, table
+from dashboard.views.common import (EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, notice, one_period,
+                                    table)
 from vocabulary import TOPICS
 from store.queries import document_page
 
@@ -40,9 +41,12 @@ def render(data, db, ctx):
     if not rows_:
         msg = figures.message(NO_MATCH)
         return {"tp-notice": notice(NO_MATCH, "warn"), "tp-lines": msg, "tp-sent": msg, "tp-rising": None}
-    lines = data.counts(db, ctx.by, "topic", ctx.filters)
+    lines = data.series(db, ctx.by, "topic", ctx.filters, TOPICS, stories=False)
     rising = sorted(rows_, key=lambda r: (r["growth"], r["articles"]), reverse=True)
-    return {"tp-notice": None, "tp-lines": figures.topic_lines(lines, ctx.by),
+    single = len({r["period"] for r in lines}) == 1
+    note = figures.partial_note(ctx.by, lines, ctx.start, ctx.end)
+    return {"tp-notice": notice(one_period(ctx.by)) if single else None,
+            "tp-lines": figures.topic_lines(lines, ctx.by, note),
             "tp-sent": figures.sentiment_bars(rows_, "topic", TOPICS, "주제별 감성", 420),
             "tp-rising": table("tp-rising-table", [{
                 "주제": r["label"], "기사 수": fmt_int(r["articles"]), "이전 기간": fmt_int(r["prev_articles"]),
