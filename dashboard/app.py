@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import auth as auth_mod
 from dashboard.data import Data
-from dashboard.state import Context, parse_search, to_search
+from dashboard.state import PRESETS, Context, parse_search, preset_range, to_search
 from dashboard.views import documents, overview, regions, sources, status, topics
 from dashboard.views.common import notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
@@ -54,29 +54,38 @@ def _dropdown(id_, options, placeholder):
 def _layout(data):
     with data.db() as db:
         outlets = data.cached("outlets", 300, lambda: facet_values(db, "outlet"))
-    tabs = [dcc.Tab(label=view.TITLE, value=name, id=f"tab-{name}") for name, view in VIEWS.items()]
+    tabs = [dcc.Tab(label=view.TITLE, value=name, id=f"tab-{name}", className="tab",
+                    selected_className="tab--selected") for name, view in VIEWS.items()]
     return html.Div([
         dcc.Location(id="url", refresh=False),
         html.Header([html.H1("자치경찰 언론·여론 모니터"),
                      html.Span("자치경찰제 보도와 여론을 한눈에", className="subtitle")]),
-        html.Div(className="filters", children=[
+        # on a phone the filters fold away (closed at load by a clientside callback)
+        html.Details(id="filters-box", open=True, className="filters-box", children=[
+            html.Summary("기간·필터 ▾", className="filters-summary"),
+            html.Div(className="filters", children=[
             dcc.DatePickerRange(id="f-dates", display_format="YYYY-MM-DD", start_date_placeholder_text="시작일",
                                 end_date_placeholder_text="종료일", minimum_nights=0, clearable=True),
+            html.Div([html.Button(label, id=f"preset-{key}", n_clicks=0, className="preset")
+                      for key, label in PRESETS.items()], className="presets"),
             dcc.RadioItems(id="f-by", inline=True, value="day", className="by",
                            options=[{"label": "일별", "value": "day"}, {"label": "주별", "value": "week"},
                                     {"label": "월별", "value": "month"}]),
+            dcc.RadioItems(id="f-cmp", inline=True, value="prev", className="by",
+                           options=[{"label": "직전 기간과 비교", "value": "prev"},
+                                    {"label": "전년 동기와 비교", "value": "yoy"}]),
             _dropdown("f-region", [{"label": r, "value": r} for r in ALL_REGIONS], "지역"),
             _dropdown("f-topic", [{"label": v, "value": k} for k, v in TOPICS.items()], "주제"),
-            _dropdown("f-sentiment", [{"label": v, "value": k} for k, v in SENTIMENT_KO.items()], "감성"),
+            _dropdown("f-sentiment", [{"label": v, "value": k} for k, v in SENTIMENT_KO.items()], "논조"),
             _dropdown("f-kind", [{"label": v, "value": k} for k, v in SOURCE_KIND_KO.items()], "출처 유형"),
             _dropdown("f-outlet", [{"label": o, "value": o} for o in outlets], "매체·기관"),
             dcc.Input(id="f-q", type="search", placeholder="검색어 (제목·본문)", debounce=True, className="search"),
             html.Button("필터 초기화", id="f-reset", n_clicks=0),
             html.Button("CSV 다운로드", id="dl-button", n_clicks=0, title="지금 보이는 표·그래프의 자료 (엑셀에서 열림)"),
             dcc.Download(id="dl"),
-        ]),
+        ])]),
         html.Div(id="period-label", className="hint"),
-        dcc.Tabs(id="tabs", value="overview", children=tabs),
+        dcc.Tabs(id="tabs", value="overview", children=tabs, mobile_breakpoint=0, className="tabs"),
         html.Main([html.Div(view.layout(), id=f"view-{name}", className="view") for name, view in VIEWS.items()]),
     ])
 
@@ -100,10 +109,11 @@ def _register(app, data):
     filter_outputs = [Output(id_, "value") for id_, _ in FILTERS]
 
     @app.callback(*filter_outputs, Output("f-dates", "start_date"), Output("f-dates", "end_date"),
-                  Output("f-by", "value"), Output("f-q", "value"), Output("tabs", "value"), Output("url", "search"),
+                  Output("f-by", "value"), Output("f-cmp", "value"), Output("f-q", "value"), Output("tabs", "value"),
+                  Output("url", "search"),
                   Input("url", "search"), *[Input(id_, "value") for id_, _ in FILTERS],
                   Input("f-dates", "start_date"), Input("f-dates", "end_date"), Input("f-by", "value"),
-                  Input("f-q", "value"), Input("tabs", "value"), Input("f-reset", "n_clicks"))
+                  Input("f-cmp", "value"), Input("f-q", "value"), Input("tabs", "value"), Input("f-reset", "n_clicks"))
     def sync_url(search, *values):
         """URL <-> filter widgets: the URL is the state, so a view can be shared as a link."""
         trigger = dash_ctx.triggered_id
@@ -115,17 +125,17 @@ def _register(app, data):
                 c = Context(state, data.bounds(db))
             widgets = [state[key] for _, key in FILTERS] + [
                 c.start if not c.empty_store else None, c.end if not c.empty_store else None,
-                state["by"], state["q"], state["view"]]
+                state["by"], state["cmp"], state["q"], state["view"]]
             return (*widgets, to_search(state) if trigger == "f-reset" else no_update)
-        lists, (start, end, by, q, view) = values[:len(FILTERS)], values[len(FILTERS):-1]
+        lists, (start, end, by, cmp, q, view) = values[:len(FILTERS)], values[len(FILTERS):-1]
         state = {key: list(v or []) for (_, key), v in zip(FILTERS, lists)}
         state.update(start=(start or "")[:10] or None, end=(end or "")[:10] or None, by=by, q=(q or "").strip(),
-                     view=view)
+                     view=view, cmp=cmp)
         old = parse_search(search)
         if old["spike"] and (old["start"], old["end"], old["view"]) == (state["start"], state["end"], view):
             state["spike"] = old["spike"]  # opened from a spike marker: kept until the dates or tab change
         new = to_search(parse_search(to_search(state)))
-        return (*[no_update] * (len(FILTERS) + 5), new if new != (search or "") else no_update)
+        return (*[no_update] * (len(FILTERS) + 6), new if new != (search or "") else no_update)
 
     @app.callback(*[Output(f"view-{name}", "style") for name in VIEWS], Output("period-label", "children"),
                   Input("url", "search"))
@@ -133,7 +143,8 @@ def _register(app, data):
         state = parse_search(search)
         with data.db() as db:
             c = Context(state, data.bounds(db))
-        label = "" if c.empty_store else f"선택 기간 {c.start} ~ {c.end} · 비교 기간 {c.prev_start} ~ {c.prev_end}"
+        label = "" if c.empty_store else \
+            f"선택 기간 {c.start} ~ {c.end} · 비교: {c.cmp_label} {c.prev_start} ~ {c.prev_end}"
         return (*[{"display": "block" if name == state["view"] else "none"} for name in VIEWS], label)
 
     for name, view in VIEWS.items():
@@ -143,6 +154,7 @@ def _register(app, data):
     _register_documents(app, data)
     _register_region_click(app)
     _register_spike_click(app)
+    _register_presets(app, data)
     _register_view(app, data, "documents", documents, documents.DRIVER_OUTPUTS, documents.render_drivers)
     _register_download(app, data)
 
@@ -241,6 +253,23 @@ def _register_region_click(app):
             raise PreventUpdate
         current = list(current or [])
         return [r for r in current if r != region] if region in current else current + [region]
+
+
+def _register_presets(app, data):
+    """지난 7일 / 지난주 / 지난달 / 올해: set the dates (counted back from the last day with data)."""
+    @app.callback(Output("f-dates", "start_date", allow_duplicate=True), Output("f-dates", "end_date", allow_duplicate=True),
+                  *[Input(f"preset-{key}", "n_clicks") for key in PRESETS], prevent_initial_call=True)
+    def preset(*_clicks):
+        name = (dash_ctx.triggered_id or "").removeprefix("preset-")
+        with data.db() as db:
+            last = data.bounds(db)[1]
+        if name not in PRESETS or not last:
+            raise PreventUpdate
+        return preset_range(name, last)
+
+    # a phone opens with the filters folded (the first screen shows the charts)
+    app.clientside_callback("function(_) { return window.innerWidth > 700; }",
+                            Output("filters-box", "open"), Input("url", "pathname"))
 
 
 def _register_spike_click(app):

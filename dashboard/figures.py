@@ -33,7 +33,7 @@ def figure(data, title=None, height=320, **layout):
             "font": {"family": FONT, "size": 13},
             "margin": {"l": 60, "r": 20, "t": 60 if title else 20, "b": 40}, "plot_bgcolor": "white",
             "paper_bgcolor": "white", "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
-            "hoverlabel": {"font": {"family": FONT}},
+            "hoverlabel": {"font": {"family": FONT}}, "hovermode": "closest",
             "xaxis": {"gridcolor": "#eee"}, "yaxis": {"gridcolor": "#eee"}}
     for key, value in layout.items():
         base[key] = {**base[key], **value} if isinstance(base.get(key), dict) else value

@@ -91,7 +91,7 @@ def test_filter_matching_nothing_says_so(db):
     for view, key in ((overview, "ov-notice"), (regions, "rg-notice"), (topics, "tp-notice"), (sources, "src-notice")):
         out = render(db.path, view, "?start=2030-01-01&end=2030-01-31")
         assert "조건에 맞는 문서가 없습니다" in str(out[key]), view.TITLE
-    assert int(render(db.path, overview)["ov-kpis"][0].children[1].children.replace(",", "")) > 0
+    assert int(render(db.path, overview)["ov-kpis"][0].children[1].children.replace(",", "").removesuffix("건")) > 0
 
 
 def test_spikes_are_marked_on_the_charts(db):
@@ -195,3 +195,94 @@ def test_region_map_uses_a_fixed_scale_grey_for_no_data_and_marks_small_samples(
     assert small["customdata"] == ["부산"] and "n<5" in small["text"][0] and small["marker"]["opacity"] < 1
     none = traces["자료 없음"]
     assert none["marker"]["color"] == "#d9d9d9" and len(none["customdata"]) == 16 and "대구" in none["customdata"]
+
+
+@pytest.fixture
+def spiky(db):
+    """40 quiet days in 서울 (news) and a civic burst on 11-15; stored spikes for 부산 and 서울."""
+    import datetime as dt
+    from analysis.spikes import store_spikes
+    from digest_helpers import add_docs
+    start = dt.date(2026, 10, 7)
+    for i in range(40):
+        day = (start + dt.timedelta(days=i)).isoformat()
+        add_docs(db, day, 3, region="서울", title="자치경찰 순찰 강화", outlet="KBS")
+        if i % 2:
+            add_docs(db, day, 1, kind="civic", region="전국", title="시민단체 정례 논평", outlet="참여연대")
+    add_docs(db, "2026-11-15", 15, kind="civic", region="전국", sentiment="negative", outlet="경실련",
+             title="경찰국 독립성 훼손 규탄 성명", cluster="burst")
+    add_docs(db, "2026-11-05", 9, region="부산", title="부산 자치경찰 예산")
+    store_spikes(db, [
+        {"day": "2026-11-05", "metric": "volume", "scope": "region", "key": "부산", "value": 9, "baseline": 1.0,
+         "threshold": None, "zscore": 5.0},
+        {"day": "2026-11-08", "metric": "volume", "scope": "region", "key": "서울", "value": 20, "baseline": 3.0,
+         "threshold": None, "zscore": 6.0},
+        {"day": "2026-11-08", "metric": "negative_share", "scope": "overall", "key": "all", "value": 0.6,
+         "baseline": 0.2, "threshold": None, "zscore": 4.0}])
+    return db
+
+
+def _marks(fig):
+    return [t for t in fig["data"] if t["name"].startswith("급증 감지")]
+
+
+def test_spike_markers_follow_the_filters(spiky):
+    when = "&start=2026-11-01&end=2026-11-15"
+    everything = _marks(render(spiky.path, overview, "?" + when)["ov-volume"])[0]
+    assert everything["x"] == ["2026-11-05", "2026-11-08"]  # one marker per day, all its spikes listed
+    assert everything["text"][1] == ("11/08 전체 · 부정 비율 60% (평소 20%)<br>"
+                                     "11/08 지역 서울 · 기사 수 20건 (평소 하루 3.0건)")
+    busan = _marks(render(spiky.path, overview, "?region=부산" + when)["ov-volume"])[0]
+    assert busan["x"] == ["2026-11-05"] and "부산" in busan["text"][0] and "서울" not in busan["text"][0]
+    assert busan["customdata"] == [["2026-11-05", "2026-11-05"]]
+    assert not _marks(render(spiky.path, overview, "?region=대구" + when)["ov-volume"])
+    # a filter no stored scope answers: the view's own series is tested (civic statements)
+    civic = _marks(render(spiky.path, overview, "?kind=civic" + when)["ov-volume"])[0]
+    assert civic["x"] == ["2026-11-15"] and civic["text"][0].startswith("11/15 현재 조건 · 기사 수 16건")
+    weekly = _marks(render(spiky.path, overview, "?by=week" + when)["ov-critic"])[0]
+    assert weekly["x"] == ["2026-11-02"] and weekly["customdata"] == [["2026-11-05", "2026-11-08"]]
+
+
+def test_spike_click_through_shows_what_drove_it(spiky):
+    out = render(spiky.path, documents, "?view=documents&kind=civic&start=2026-11-15&end=2026-11-15&spike=2026-11-15",
+                 documents.render_drivers)
+    text = str(out["doc-drivers"])
+    assert "급증 원인 살펴보기: 2026-11-15" in text and "현재 조건 · 기사 수 16건" in text
+    assert "경찰국 독립성 훼손 규탄 성명" in text and "1개 매체, 기사 15건" in text  # the top story
+    assert "경실련 15건" in text                                                  # the top outlet
+    assert "독립성 (제목 15건)" in text and "논평" not in text.split("평소와 다른 낱말")[1]  # vs the 4 weeks before
+    assert render(spiky.path, documents, "?view=documents", documents.render_drivers)["doc-drivers"] is None
+
+
+def test_presets_and_year_on_year_comparison():
+    from dashboard.state import preset_range
+    last = "2026-11-20"  # a Friday
+    assert preset_range("7d", last) == ("2026-11-14", "2026-11-20")
+    assert preset_range("last_week", last) == ("2026-11-09", "2026-11-15")   # Monday..Sunday before
+    assert preset_range("last_month", last) == ("2026-10-01", "2026-10-31")
+    assert preset_range("this_year", last) == ("2026-01-01", "2026-11-20")
+    c = Context(parse_search("?start=2026-11-09&end=2026-11-15&cmp=yoy"), ("2025-01-01", last))
+    assert (c.prev_start, c.prev_end, c.cmp_label) == ("2025-11-09", "2025-11-15", "전년 동기")
+    c = Context(parse_search("?start=2028-02-01&end=2028-02-29&cmp=yoy"), ("2025-01-01", "2028-03-01"))
+    assert (c.prev_start, c.prev_end) == ("2027-02-01", "2027-02-28")
+    assert Context(parse_search("?start=2026-11-09&end=2026-11-15"), ("2025-01-01", last)).cmp_label == "직전 7일"
+    assert to_search(parse_search("?cmp=yoy&by=week")) == "?by=week&cmp=yoy"
+
+
+def test_cards_carry_units_and_name_the_comparison_period(db):
+    seed_synthetic(db, 300, days=40, end_date="2026-11-20")
+    cards = render(db.path, overview, "?start=2026-11-09&end=2026-11-15&cmp=yoy")["ov-kpis"]
+    values = {c.id: (c.children[1].children, c.children[2].children) for c in cards}
+    assert values["kpi-articles"][0].endswith("건") and values["kpi-outlets"][0].endswith("곳")
+    assert values["kpi-negative"][0].endswith("%") and values["kpi-net"][0].endswith("%p")
+    assert values["kpi-articles"][1] == "전년 동기 0건"  # the store has nothing a year earlier
+    week = {c.id: c.children[2].children for c in render(db.path, overview, "?start=2026-11-09&end=2026-11-15")["ov-kpis"]}
+    assert week["kpi-articles"].startswith("직전 7일 대비 ") and week["kpi-negative"].endswith("%p")
+
+
+def test_status_shows_the_schedule_in_words():
+    from dashboard.views.status import schedule_text
+    assert schedule_text("cron[hour='7', minute='30']") == "매일 07:30"
+    assert schedule_text("cron[day_of_week='mon', hour='8', minute='0']") == "매주 월요일 08:00"
+    assert schedule_text("interval[3:00:00]") == "3시간마다" and schedule_text("interval[0:30:00]") == "30분마다"
+    assert schedule_text("cron[month='1-3', hour='7']") == "cron[month='1-3', hour='7']"  # unusual: as it is

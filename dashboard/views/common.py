@@ -17,8 +17,8 @@ def one_period(by):
 
 
 # File names of the charts' PNG downloads (Plotly toolbar camera), so a saved chart says what it is.
-PNG_NAMES = {"ov-volume": "기사량_추이", "ov-critic": "부정비율_추이", "rg-map": "지역별_지도", "rg-bars": "지역별_기사량",
-             "tp-lines": "주제별_추이", "tp-sent": "주제별_감성", "tp-keywords": "주요_키워드", "src-outlets": "매체별_기사량"}
+PNG_NAMES = {"ov-volume": "기사수_추이", "ov-critic": "부정비율_추이", "rg-map": "지역별_지도", "rg-bars": "지역별_기사수",
+             "tp-lines": "주제별_추이", "tp-sent": "주제별_논조", "tp-keywords": "주요_키워드", "src-outlets": "매체별_기사수"}
 
 
 def graph(id_, height=None):
@@ -32,27 +32,29 @@ def notice(text, kind="info"):
     return html.Div(text, className=f"notice notice-{kind}", role="status") if text else None
 
 
-def fmt_int(n):
-    return "-" if n is None else f"{n:,}"
+def fmt_int(n, unit=""):
+    return "-" if n is None else f"{n:,}{unit}"
 
 
 def fmt_pct(x, digits=1):
     return "-" if x is None else f"{x * 100:.{digits}f}%"
 
 
-def change(cur, prev, pct_points=False):
-    """'▲ 12%' style change vs the previous period (percentage points for shares)."""
+def change(cur, prev, pct_points=False, against=None):
+    """'▲ 12%' style change vs the comparison period (percentage points for shares);
+    against='직전 28일' names that period: '직전 28일 대비 ▲ 12%'."""
+    named = f"{against} 대비 " if against else ""
     if cur is None or prev is None:
-        return "비교 불가"
+        return f"{named}비교 불가"
     if pct_points:
         diff = (cur - prev) * 100
         arrow = "▲" if diff > 0 else "▼" if diff < 0 else "―"
-        return f"{arrow} {abs(diff):.1f}%p"
+        return f"{named}{arrow} {abs(diff):.1f}%p"
     if not prev:
-        return "이전 기간 0건" if cur else "변화 없음"
+        return (f"{against} 0건" if against else "이전 기간 0건") if cur else f"{named}변화 없음"
     diff = (cur - prev) / prev * 100
     arrow = "▲" if diff > 0 else "▼" if diff < 0 else "―"
-    return f"{arrow} {abs(diff):.0f}%"
+    return f"{named}{arrow} {abs(diff):.0f}%"
 
 
 def kpi(label, value, delta, id_=None, hint=None):

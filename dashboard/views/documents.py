@@ -23,7 +23,7 @@ SORT_KO = {"published_desc": "최신순", "published_asc": "오래된순", "rele
            "outlet": "매체순", "title": "제목순"}
 RELEVANCE_KO = {"relevant": "관련 문서", "irrelevant": "무관으로 분류된 문서", "all": "전체"}
 COLUMNS = [("pub_date", "날짜"), ("outlet", "매체·기관"), ("kind_ko", "유형"), ("title_link", "제목 (원문 링크)"),
-           ("sentiment_ko", "감성"), ("topics_ko", "주제"), ("regions_ko", "지역"), ("origin_ko", "라벨")]
+           ("sentiment_ko", "논조"), ("topics_ko", "주제"), ("regions_ko", "지역"), ("origin_ko", "라벨")]
 ORIGIN_KO = {"model": "모델", "human": "사람", "model+human": "사람 수정"}
 
 
@@ -52,7 +52,7 @@ def layout():
             html.H3("라벨 수정 (사람 검토)"),
             html.Label("관련성"), dcc.RadioItems(id="ann-relevant", inline=True,
                                                 options=[{"label": "관련", "value": 1}, {"label": "무관", "value": 0}]),
-            html.Label("감성"), dcc.RadioItems(id="ann-sentiment", inline=True,
+            html.Label("논조"), dcc.RadioItems(id="ann-sentiment", inline=True,
                                               options=[{"label": SENTIMENT_KO[s], "value": s}
                                                        for s in ("negative", "neutral", "positive")]),
             html.Label("주제"), dcc.Checklist(id="ann-topics", inline=True,
@@ -142,7 +142,7 @@ def detail(db, doc_id):
         html.Table(className="labels", children=[
             html.Tr([html.Th("관련성"), html.Td("관련" if label.get("relevant") else "무관" if label else "미분류"),
                      html.Td(f"모델 점수 {label['relevance_score']:.2f}" if label.get("relevance_score") is not None else "")]),
-            html.Tr([html.Th("감성"), html.Td(SENTIMENT_KO.get(label.get("sentiment"), "-")), html.Td(", ".join(scores))]),
+            html.Tr([html.Th("논조"), html.Td(SENTIMENT_KO.get(label.get("sentiment"), "-")), html.Td(", ".join(scores))]),
             html.Tr([html.Th("주제"), html.Td(", ".join(TOPICS.get(t, t) for t in label.get("topics") or []) or "-"),
                      html.Td(", ".join(f"{TOPICS.get(k, k)} {v:.2f}" for k, v in topic_scores) if model else "")]),
             html.Tr([html.Th("지역"), html.Td(", ".join(label.get("regions") or []) or "-"), html.Td("")]),
@@ -176,6 +176,6 @@ def rows(data, db, ctx, relevance="relevant", sort="published_desc", limit=5000)
     docs = document_page(db, ctx.filters.replace(relevance=relevance or "relevant"),
                          sort=sort or "published_desc", limit=limit)
     return [{"날짜": d["pub_date"], "매체·기관": d["outlet"], "유형": label_names(d)["kind_ko"], "제목": d["title"],
-             "링크": d["url"], "감성": label_names(d)["sentiment_ko"], "주제": label_names(d)["topics_ko"],
+             "링크": d["url"], "논조": label_names(d)["sentiment_ko"], "주제": label_names(d)["topics_ko"],
              "지역": label_names(d)["regions_ko"], "관련도 점수": d["relevance_score"], "문서 ID": d["id"]}
             for d in docs]

@@ -22,7 +22,7 @@ def render(data, db, ctx):
         return {"ov-notice": notice(EMPTY_STORE, "warn"), "ov-kpis": None,
                 "ov-volume": figures.message(EMPTY_STORE), "ov-critic": figures.message(EMPTY_STORE)}
     cur, prev = data.totals(db, ctx.filters), data.totals(db, ctx.prev_filters)
-    kpis = _kpis(cur, prev)
+    kpis = _kpis(cur, prev, ctx.cmp_label)
     if not cur["articles"]:
         return {"ov-notice": notice(NO_MATCH, "warn"), "ov-kpis": kpis,
                 "ov-volume": figures.message(NO_MATCH), "ov-critic": figures.message(NO_MATCH)}
@@ -43,19 +43,23 @@ def series_rows(data, db, ctx):
     return rows
 
 
-def _kpis(cur, prev):
+def _kpis(cur, prev, against):
+    """The cards: each value with its unit, each change naming the period it compares with."""
     lo, hi = cur["negative_ci"]
-    ci = f"95% 신뢰구간 {fmt_pct(lo)}–{fmt_pct(hi)}" if lo is not None else None
+    labelled = cur["negative"] + cur["neutral"] + cur["positive"]
+    ci = f"95% 신뢰구간 {fmt_pct(lo)}–{fmt_pct(hi)} · 논조 분류 {labelled:,}건 중" if lo is not None else None
     net = lambda row: None if row["net_sentiment"] is None else row["net_sentiment"]  # noqa: E731
     return [
-        kpi("문서 수", fmt_int(cur["articles"]), change(cur["articles"], prev["articles"]), "kpi-articles"),
-        kpi("기사 묶음(스토리)", fmt_int(cur["stories"]), change(cur["stories"], prev["stories"]), "kpi-stories"),
-        kpi("매체 수", fmt_int(cur["outlets"]), change(cur["outlets"], prev["outlets"]), "kpi-outlets",
-            None if cur["outlets"] is not None else "지역과 주제를 함께 고르면 매체 수는 세지 않습니다"),
+        kpi("기사 수", fmt_int(cur["articles"], "건"), change(cur["articles"], prev["articles"], against=against),
+            "kpi-articles"),
+        kpi("기사 묶음", fmt_int(cur["stories"], "건"), change(cur["stories"], prev["stories"], against=against),
+            "kpi-stories", "같은 내용을 여러 매체가 실은 기사는 한 묶음"),
+        kpi("매체 수", fmt_int(cur["outlets"], "곳"), change(cur["outlets"], prev["outlets"], against=against),
+            "kpi-outlets", None if cur["outlets"] is not None else "지역과 주제를 함께 고르면 매체 수는 세지 않습니다"),
         kpi("부정 비율", fmt_pct(cur["negative_share"]),
-            change(cur["negative_share"], prev["negative_share"], pct_points=True), "kpi-negative", ci),
-        kpi("순감성(긍정−부정)", "-" if net(cur) is None else f"{net(cur) * 100:+.1f}",
-            change(net(cur), net(prev), pct_points=True), "kpi-net"),
+            change(cur["negative_share"], prev["negative_share"], pct_points=True, against=against), "kpi-negative", ci),
+        kpi("논조 지수 (긍정−부정)", "-" if net(cur) is None else f"{net(cur) * 100:+.1f}%p",
+            change(net(cur), net(prev), pct_points=True, against=against), "kpi-net", "긍정 비율 − 부정 비율"),
     ]
 
 

@@ -46,15 +46,16 @@ def render(data, db, ctx):
         return {"rg-notice": notice(NO_MATCH, "warn"), "rg-map": figures.message(NO_MATCH),
                 "rg-bars": figures.message(NO_MATCH), "rg-table": None}
     selected = set(ctx.state.get("region") or [])
-    return {"rg-notice": None, "rg-map": tile_map(rows_, selected), "rg-bars": bars(rows_, selected),
+    return {"rg-notice": None, "rg-map": tile_map(rows_, selected), "rg-bars": bars(rows_, selected, ctx.cmp_label),
             "rg-table": table("rg-datatable", [_display(r) for r in rows_],
-                              [("지역", "지역"), ("기사 수", "기사 수"), ("이전 기간", "이전 기간"), ("변화", "변화"),
-                               ("부정 비율", "부정 비율"), ("부정 비율 변화", "부정 비율 변화")], page_size=19)}
+                              [("지역", "지역"), ("기사 수", "기사 수"), ("이전 기간", ctx.cmp_label), ("변화", "변화"),
+                               ("부정 비율", "부정 비율 (n)"), ("부정 비율 변화", "부정 비율 변화")], page_size=19)}
 
 
 def _display(r):
-    return {"지역": r["region"], "기사 수": fmt_int(r["articles"]), "이전 기간": fmt_int(r["prev_articles"]),
-            "변화": change(r["articles"], r["prev_articles"]), "부정 비율": fmt_pct(r["negative_share"]),
+    return {"지역": r["region"], "기사 수": fmt_int(r["articles"], "건"), "이전 기간": fmt_int(r["prev_articles"], "건"),
+            "변화": change(r["articles"], r["prev_articles"]),
+            "부정 비율": fmt_pct(r["negative_share"]) + (f" (n={r['labelled']})" if r["labelled"] else ""),
             "부정 비율 변화": change(r["negative_share"], r["prev_negative_share"], pct_points=True)}
 
 
@@ -101,16 +102,19 @@ def tile_map(rows_, selected):
                           yaxis={"visible": False, "range": [-0.7, 6.7], "scaleanchor": "x"})
 
 
-def bars(rows_, selected):
+def bars(rows_, selected, against="이전 기간"):
     rows_ = sorted(rows_, key=lambda r: r["articles"])
     names = [r["region"] for r in rows_]
     data = [{"type": "bar", "orientation": "h", "y": names, "x": [r["prev_articles"] for r in rows_],
-             "name": "이전 기간", "marker": {"color": "#c9d3e0"}, "customdata": names},
+             "name": against, "marker": {"color": "#c9d3e0"}, "customdata": names,
+             "hovertemplate": "%{y}: %{x:,d}건 (" + against + ")<extra></extra>"},
             {"type": "bar", "orientation": "h", "y": names, "x": [r["articles"] for r in rows_], "name": "선택 기간",
              "marker": {"color": ["#1f4e99" if r["region"] in selected else "#4C78A8" for r in rows_]},
              "customdata": names, "text": [fmt_pct(r["negative_share"]) for r in rows_], "textposition": "none",
-             "hovertemplate": "%{y}: %{x}건 (부정 %{text})<extra></extra>"}]
-    return figures.figure(data, "지역별 보도량 (선택 기간 vs 이전 기간)", 560, barmode="group")
+             "hovertemplate": "%{y}: %{x:,d}건 (부정 %{text})<extra></extra>"}]
+    return figures.figure(data, f"지역별 기사 수 (선택 기간 vs {against})", 560, barmode="group",
+                          xaxis=figures.count_axis([max(r["articles"], r["prev_articles"]) for r in rows_]),
+                          yaxis={"automargin": True})
 
 
 def rows(data, db, ctx):

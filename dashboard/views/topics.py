@@ -18,7 +18,7 @@ def layout():
     return html.Div([html.Div(id="tp-notice"), graph("tp-lines"),
                      html.Div([html.Div(graph("tp-sent"), className="half"),
                                html.Div(graph("tp-keywords"), className="half")], className="row"),
-                     html.H3("떠오르는 주제 (이전 기간 대비)"), html.Div(id="tp-rising")])
+                     html.H3("떠오르는 주제 (비교 기간 대비)"), html.Div(id="tp-rising")])
 
 
 def topic_rows(data, db, ctx):
@@ -47,11 +47,12 @@ def render(data, db, ctx):
     note = figures.partial_note(ctx.by, lines, ctx.start, ctx.end)
     return {"tp-notice": notice(one_period(ctx.by)) if single else None,
             "tp-lines": figures.topic_lines(lines, ctx.by, note),
-            "tp-sent": figures.sentiment_bars(rows_, "topic", TOPICS, "주제별 감성", 420),
+            "tp-sent": figures.sentiment_bars(rows_, "topic", TOPICS, "주제별 논조 (기사 수)", 420),
             "tp-rising": table("tp-rising-table", [{
-                "주제": r["label"], "기사 수": fmt_int(r["articles"]), "이전 기간": fmt_int(r["prev_articles"]),
+                "주제": r["label"], "기사 수": fmt_int(r["articles"], "건"), "이전 기간": fmt_int(r["prev_articles"], "건"),
                 "변화": change(r["articles"], r["prev_articles"]), "부정 비율": fmt_pct(r["negative_share"])}
-                for r in rising], [(c, c) for c in ("주제", "기사 수", "이전 기간", "변화", "부정 비율")], page_size=11)}
+                for r in rising], [("주제", "주제"), ("기사 수", "기사 수"), ("이전 기간", ctx.cmp_label), ("변화", "변화"),
+                                   ("부정 비율", "부정 비율")], page_size=11)}
 
 
 def render_keywords(data, db, ctx):
@@ -66,7 +67,8 @@ def _keywords_figure(words, n_docs):
         return figures.message("키워드를 뽑을 제목이 없습니다.", "주요 키워드")
     words = words[::-1]
     return figures.hbar([w for w, _ in words], [c for _, c in words],
-                        f"주요 키워드 (최근 제목 {n_docs:,}건, 형태소 분석)", hover="%{y}: 제목 %{x}건")
+                        f"주요 키워드 (최근 제목 {n_docs:,}건, 형태소 분석)", hover="%{y}: 제목 %{x}건",
+                        unit="나온 제목 수 (건)")
 
 
 def rows(data, db, ctx):
