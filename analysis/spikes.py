@@ -7,10 +7,10 @@ Method (for staff in docs/operations.md, the reasoning and the benchmark in docs
   one-sided p-value:
   - volume (articles per Korean local day): a count model. The day's count is compared with
     a negative binomial whose mean is the window's mean at the day's weekday or weekend level
-    (levels from the overall series: weekends are quieter) and whose variance is the
-    window's spread around those levels (at least Poisson: variance ≥ mean, inflated by
-    1 + 1/n for the mean's own uncertainty), so a series that swings a lot needs a bigger
-    jump. A count below `min_volume` is never a spike.
+    (levels from the overall series: weekends are quieter) and whose variance is mean +
+    kappa·mean², kappa pooled over the day's series from their spread around those levels
+    (at least Poisson; inflated by 1 + 1/n for the mean's own uncertainty), so coverage that
+    swings a lot needs a bigger jump. A count below `min_volume` is never a spike.
   - negative share: the day's negative articles out of its labelled ones against a
     beta-binomial with the window's pooled share p0 = (neg+1)/(n+2) and the window's own
     day-to-day spread (a binomial when the days vary no more than chance). Needs n ≥
@@ -112,19 +112,37 @@ def z_of(p):
     return MAX_Z if p <= 1e-300 else min(MAX_Z, -statistics.NormalDist().inv_cdf(min(p, 0.5)))
 
 
-def volume_test(history, value, min_volume=5, factors=None, factor=1.0):
+def volume_test(history, value, min_volume=5, factors=None, factor=1.0, kappa=None):
     """-> dict(p, baseline) for one day's count against its history (a list of daily counts).
     factors: each history day's level relative to the window's average (weekends are
-    quieter), factor: the tested day's; the baseline is the window's mean × factor."""
+    quieter), factor: the tested day's; the baseline is the window's mean × factor.
+    kappa: the overdispersion (variance = mean + kappa·mean²) shared by the day's series
+    (see pooled_kappa); None: this history's own."""
     n = len(history)
     mean = statistics.fmean(history)
     factors = factors or [1.0] * n
     expected = max(mean * factor, 0.5 / n)  # no articles in the window: a small rate, not zero
-    # day-to-day spread around the weekday/weekend level, scaled to the tested day's level
-    spread = sum((h - mean * f) ** 2 for h, f in zip(history, factors)) / n * factor
-    var = max(spread, expected) * (1 + 1 / n)
+    if kappa is None:
+        kappa = pooled_kappa([(history, factors)])
+    var = (expected + kappa * expected ** 2) * (1 + 1 / n)
     p = nb_sf(value, expected, var) if value >= min_volume else 1.0
     return {"p": p, "baseline": mean * factor}
+
+
+def pooled_kappa(histories):
+    """The negative binomial's overdispersion kappa (variance = mean + kappa·mean²) from
+    several series' day-to-day spread around their weekday/weekend levels, pooled: the
+    busy series (overall) carry the estimate, so a small region's few articles do not make
+    a noisy variance of their own. histories: [(daily counts, factors)]; 0 = Poisson."""
+    excess = squares = 0.0
+    for history, factors in histories:
+        mean = statistics.fmean(history)
+        if mean <= 0:
+            continue
+        spread = sum((h - mean * f) ** 2 for h, f in zip(history, factors)) / max(len(history) - 1, 1)
+        excess += spread - mean
+        squares += mean * mean
+    return max(excess / squares, 0.0) if squares else 0.0
 
 
 def day_factors(reference, history_days, day):
@@ -206,12 +224,14 @@ def day_tests(series, day, first, p):
         return []
     reference = max(series.values(), key=lambda by_day: sum(v[0] for v in by_day.values()))  # the overall series
     factors, factor = day_factors([reference.get(d.isoformat(), (0,))[0] for d in history_days], history_days, day)
+    hists = {name: [by_day.get(d.isoformat(), (0, 0, 0)) for d in history_days] for name, by_day in series.items()}
+    kappa = pooled_kappa([([h[0] for h in hist], factors) for hist in hists.values()])
     out = []
     for (scope, key), by_day in series.items():
-        hist = [by_day.get(d.isoformat(), (0, 0, 0)) for d in history_days]
+        hist = hists[(scope, key)]
         articles, negative, labelled = by_day.get(day.isoformat(), (0, 0, 0))
         out.append((scope, key, "volume", articles,
-                    volume_test([h[0] for h in hist], articles, p.min_volume, factors, factor)))
+                    volume_test([h[0] for h in hist], articles, p.min_volume, factors, factor, kappa)))
         share = share_test(sum(h[1] for h in hist), sum(h[2] for h in hist), negative, labelled,
                            p.min_labelled, p.min_share_delta, [(h[1], h[2]) for h in hist])
         out.append((scope, key, "negative_share", share["value"], share))

@@ -14,7 +14,7 @@ from dashboard.state import PRESETS, Context, parse_search, preset_range, to_sea
 from dashboard.views import documents, overview, regions, sources, status, topics
 from dashboard.views.common import notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
-from store.labels import add_annotation
+from store.labels import add_annotation, add_story_annotation
 from store.queries import QueryError, facet_values
 
 log = logging.getLogger(__name__)
@@ -185,8 +185,8 @@ def _register_documents(app, data):
     @app.callback(Output("doc-notice", "children"), Output("doc-table", "data"), Output("doc-table", "page_count"),
                   Output("doc-total", "children"), Output("doc-table", "page_current"),
                   Input("url", "search"), Input("doc-relevance", "value"), Input("doc-sort", "value"),
-                  Input("doc-table", "page_current"), Input("ann-saved", "data"))
-    def table(search, relevance, sort, page, _saved):
+                  Input("doc-table", "page_current"), Input("ann-saved", "data"), Input("doc-group", "value"))
+    def table(search, relevance, sort, page, _saved, group):
         state = parse_search(search)
         if state["view"] != "documents":
             raise PreventUpdate
@@ -194,7 +194,7 @@ def _register_documents(app, data):
 
         def work():
             with data.db() as db:
-                return documents.render_table(data, db, Context(state, data.bounds(db)), relevance, sort, page)
+                return documents.render_table(data, db, Context(state, data.bounds(db)), relevance, sort, page, group)
         r = _guard(work)()
         if isinstance(r, tuple):
             return notice(r[1], "error"), [], 1, "", 0
@@ -222,8 +222,8 @@ def _register_documents(app, data):
                   Input("ann-save", "n_clicks"), State("ann-doc-id", "data"), State("ann-relevant", "value"),
                   State("ann-sentiment", "value"), State("ann-topics", "value"), State("ann-regions", "value"),
                   State("ann-annotator", "value"), State("ann-note", "value"), State("ann-saved", "data"),
-                  prevent_initial_call=True)
-    def save(_clicks, doc_id, relevant, sentiment, topic_values, region_values, annotator, note, saved):
+                  State("ann-story", "value"), prevent_initial_call=True)
+    def save(_clicks, doc_id, relevant, sentiment, topic_values, region_values, annotator, note, saved, story):
         if not doc_id:
             raise PreventUpdate
         annotator = auth_mod.current_user() or (annotator or "").strip()
@@ -231,13 +231,16 @@ def _register_documents(app, data):
             return notice("검토자 이름을 입력해 주세요. 누가 고쳤는지 기록합니다.", "warn"), no_update, no_update
         try:
             with data.db() as db:
-                add_annotation(db, doc_id, annotator, relevant=relevant, sentiment=sentiment,
+                correct = add_story_annotation if "story" in (story or []) else add_annotation
+                done = correct(db, doc_id, annotator, relevant=relevant, sentiment=sentiment,
                                topics=list(topic_values or []), regions=list(region_values or []),
                                note=(note or "").strip() or None)
                 panel, _ = documents.detail(db, doc_id)
         except (KeyError, ValueError) as exc:
             return notice(f"저장하지 못했습니다: {exc}", "error"), no_update, no_update
-        return notice(f"저장되었습니다 ({annotator}). 학습(train) 때 이 수정이 쓰입니다.", "ok"), (saved or 0) + 1, panel
+        scope = f"같은 묶음의 기사 {done}건 모두 " if correct is add_story_annotation else ""
+        return (notice(f"{scope}저장되었습니다 ({annotator}). 학습(train) 때 이 수정이 쓰입니다.", "ok"),
+                (saved or 0) + 1, panel)
 
 
 def _register_region_click(app):

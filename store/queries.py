@@ -310,6 +310,56 @@ def document_page(db, filters=None, sort="published_desc", limit=50, offset=0):
     """The rows of `search_documents` without the total, for callers that know the total
     from elsewhere (the dashboard's rollups). Date-filtered newest/oldest-first pages walk
     an index on published_at (when there is one) instead of sorting every match first."""
+    sql, params = _page_query(db, filters, sort)
+    return [_decoded(r) for r in db.query(sql + " LIMIT ? OFFSET ?", params + [int(limit), int(offset)])]
+
+
+def story_page(db, filters=None, sort="published_desc", limit=50, offset=0):
+    """One row per story (cluster) among the matching documents, in `sort` order: the story's
+    first matching document, with `copies` = its matching documents. Reads the documents in
+    order until the page is full (early pages are quick; the total is the story count)."""
+    sql, params = _page_query(db, filters, sort)
+    seen, rows = set(), []
+    cursor = db.query(sql, params)
+    for r in cursor:
+        key = r["cluster_id"] or r["id"]
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > offset:
+            rows.append(_decoded(r))
+            if len(rows) >= limit:
+                break
+    cursor.close()
+    clusters = [r["cluster_id"] for r in rows if r["cluster_id"]]
+    copies = {}
+    if clusters:
+        count_params = []
+        where = where_clause(filters, count_params) + " AND " + _in("d.cluster_id", clusters, count_params)
+        copies = dict(db.execute(f"SELECT d.cluster_id, COUNT(*) FROM documents d {LABEL_JOIN} WHERE {where} "
+                                 "GROUP BY d.cluster_id", count_params).fetchall())
+    for r in rows:
+        r["copies"] = copies.get(r["cluster_id"], 1)
+    return rows
+
+
+def story_documents(db, cluster_id):
+    """Every stored document of a story (exact duplicates included), oldest first."""
+    return [_decoded(r) for r in db.query(f"""
+        SELECT d.id, d.url, d.outlet, d.title, d.pub_date, d.published_at, d.duplicate_of, d.cluster_id,
+               l.relevant, l.sentiment, l.topics, l.regions, l.origin
+        FROM documents d {LABEL_JOIN} WHERE d.cluster_id = ? ORDER BY d.published_at, d.id""", [cluster_id])]
+
+
+def _decoded(r):
+    r = dict(r)
+    r["topics"] = loads(r["topics"], [])
+    r["regions"] = loads(r["regions"], [])
+    return r
+
+
+def _page_query(db, filters, sort):
+    """(SQL, params) of the matching documents in `sort` order (no LIMIT)."""
     import datetime as dt
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
@@ -336,15 +386,9 @@ def document_page(db, filters=None, sort="published_desc", limit=50, offset=0):
                              + _in(f"x.{column}", values, params) + ")")
         f = f.replace(date_from=None, date_to=None, regions=None, topics=None)
     conds.append(where_clause(f, params))
-    rows = []
-    for r in db.query(f"""
+    return f"""
         SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
                d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
                l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin
         FROM documents d {hint} {LABEL_JOIN} WHERE {' AND '.join(conds)}
-        ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?""", params + [int(limit), int(offset)]):
-        r = dict(r)
-        r["topics"] = loads(r["topics"], [])
-        r["regions"] = loads(r["regions"], [])
-        rows.append(r)
-    return rows
+        ORDER BY {SORTS[sort]}""", params

@@ -11,6 +11,7 @@ from dashboard.app import create_app, to_csv
 from dashboard.data import Data
 from dashboard.state import Context, parse_search, to_search
 from dashboard.views import documents, overview, regions, sources, topics
+from store.queries import Filters
 from store.synthetic import seed_synthetic
 
 
@@ -286,3 +287,31 @@ def test_status_shows_the_schedule_in_words():
     assert schedule_text("cron[day_of_week='mon', hour='8', minute='0']") == "매주 월요일 08:00"
     assert schedule_text("interval[3:00:00]") == "3시간마다" and schedule_text("interval[0:30:00]") == "30분마다"
     assert schedule_text("cron[month='1-3', hour='7']") == "cron[month='1-3', hour='7']"  # unusual: as it is
+
+
+def test_documents_are_grouped_by_story_and_a_correction_can_cover_the_story(db):
+    from digest_helpers import add_docs
+    from store.labels import add_story_annotation
+    from store.queries import story_page
+    wire = add_docs(db, "2026-11-18", 5, cluster="wire", outlet="연합뉴스", title="자치경찰 예산 삭감 (종합)")
+    add_docs(db, "2026-11-19", 3, cluster="wire", outlet="지역일보", title="자치경찰 예산 삭감 (전재)")
+    add_docs(db, "2026-11-19", 4, title="순찰 확대")  # four stories of one article
+    data = Data(db.path)
+    with data.db() as conn:
+        out = documents.render_table(data, conn, Context(parse_search("?view=documents&start=2026-11-18&end=2026-11-19"),
+                                                         data.bounds(conn)), "relevant", "published_desc", 0)
+        assert out["doc-total"].startswith("기사 묶음 5건")  # the story-count rule, not 12 articles
+        rows = out["doc-table"]
+        assert len(rows) == 5 and sorted(r["copies_ko"] for r in rows) == ["", "", "", "", "기사 8건"]
+        page = story_page(conn, Filters(date_from="2026-11-19", date_to="2026-11-19"))
+        assert sorted(r["copies"] for r in page) == [1, 1, 1, 1, 3]  # copies counted within the filters
+        panel, _ = documents.detail(conn, wire[0])
+        assert "같은 묶음의 다른 기사 7건 보기" in str(panel) and "지역일보" in str(panel)
+        per_article = documents.render_table(data, conn, Context(parse_search("?start=2026-11-18&end=2026-11-19"),
+                                                                 data.bounds(conn)),
+                                             "relevant", "published_desc", 0, group="articles")
+        assert per_article["doc-total"].startswith("기사 12건")
+        assert add_story_annotation(conn, wire[0], "검토자", sentiment="negative") == 8
+        labels = conn.execute("SELECT l.sentiment, l.origin FROM labels l JOIN documents d ON d.id = l.document_id "
+                              "WHERE d.cluster_id = 'wire'").fetchall()
+        assert labels == [("negative", "model+human")] * 8
