@@ -219,3 +219,18 @@ def test_recipient_settings_are_validated(tmp_path):
     bad.write_text('[schedule]\ndigest_time = "8시"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="digest_time"):
         load_settings(bad)
+
+
+def test_digest_charts_count_from_zero_in_whole_articles(monkeypatch):
+    from digest import charts
+    axes = []
+    monkeypatch.setattr(charts, "_png", lambda fig: axes.append(fig.axes[0]) or b"")
+    series = [{"week": f"2026-09-{7 + i:02d}", "articles": n, "negative_share": None if not n else 0.5, "labelled": n}
+              for i, n in enumerate([0, 3, 1, 0, 2])]
+    charts.volume_chart(series)
+    charts.negative_chart(series)
+    volume, negative = axes
+    assert volume.get_ylim()[0] == 0 and all(float(t).is_integer() for t in volume.get_yticks())
+    assert len(volume.patches) == 5  # a bar for every week, zeros included
+    assert volume.get_ylabel() == "기사 수 (건)"
+    assert [t.get_text() for t in negative.get_xticklabels()][1] == "09.08\nn=3"  # the share's sample size
