@@ -116,6 +116,7 @@ def _xlsx_cell(kind, value, stats):
 # How a spreadsheet shows the cells: dates as dates (not ###), shares as percentages.
 XLSX_DATE_FORMAT = "yyyy-mm-dd"
 XLSX_PERCENT_FORMAT = "0.0%"
+XLSX_BOOL_FORMAT = '"TRUE";"TRUE";"FALSE"'  # LibreOffice otherwise shows a boolean cell as 1/0
 XLSX_WIDTHS = {"date": 12, "int": 10, "float": 12, "bool": 9, "str": 18, "list": 22}
 XLSX_WIDE_TEXT = {"url": 50, "canonical_url": 50, "title": 60, "summary": 60, "body": 80}
 
@@ -130,7 +131,8 @@ def xlsx_layout(columns):
     out = []
     for name, kind in columns:
         width = max(len(name) + 2, XLSX_WIDE_TEXT.get(name, XLSX_WIDTHS[kind]))
-        number_format = XLSX_DATE_FORMAT if kind == "date" else XLSX_PERCENT_FORMAT if is_share(name) else None
+        number_format = {"date": XLSX_DATE_FORMAT, "bool": XLSX_BOOL_FORMAT}.get(
+            kind, XLSX_PERCENT_FORMAT if is_share(name) else None)
         out.append((width, number_format))
     return out
 

@@ -8,9 +8,15 @@ Stories follow the one rule of store.queries: the distinct stories (clusters) am
 matching articles of each period. A cell's `singles` counts its articles whose story has no
 other relevant article in the store (such a story is one article, so it adds up exactly);
 the articles of the other stories are listed in rollup_story (day × story × kind × outlet
-× sentiment × region × topic, distinct rows), where COUNT(DISTINCT story) over the
-matching rows counts each of them once per period however many days, outlets or cells it
-spans. stories = singles + that count.
+× sentiment × region × topic, distinct rows), where each of them is counted once per
+period however many days, outlets or cells it spans. stories = singles + that count.
+
+Counting them needs no DISTINCT in the common case: each row knows the day of the story's
+previous row (`prev_*`, rows ordered by day; one column per partition: the whole story, the
+story within a region, within a topic, within both). A story has rows in a period starting
+on p0 exactly when one of them has no previous row since p0, so the count is the rows with
+prev < p0. Filters on sentiment, source kind or outlet (or grouping by them) make a story's
+earlier rows irrelevant, so those count the distinct stories of the matching rows instead.
 
 Triggers on documents, labels, label_topics and label_regions record the touched days in
 rollup_dirty; `refresh_if_dirty` recomputes just those days and bumps `generation`. `counts`/`totals` mirror
@@ -73,9 +79,10 @@ CREATE INDEX IF NOT EXISTS idx_rollup_region_topic
 -- the articles of stories with more than one relevant article (see the module docstring);
 -- region/topic NULL when the article has none; week/month: the period starts of day
 CREATE TABLE IF NOT EXISTS rollup_story (day TEXT, week TEXT, month TEXT, story INTEGER, kind TEXT, outlet TEXT,
-    sentiment TEXT, region TEXT, topic TEXT);
-CREATE INDEX IF NOT EXISTS idx_rollup_story
-    ON rollup_story(day, kind, sentiment, region, topic, outlet, story, week, month);
+    sentiment TEXT, region TEXT, topic TEXT, prev_all TEXT, prev_region TEXT, prev_topic TEXT, prev_region_topic TEXT);
+CREATE INDEX IF NOT EXISTS idx_rollup_story ON rollup_story(day, region, topic, kind, sentiment, outlet, story,
+    week, month, prev_all, prev_region, prev_topic, prev_region_topic);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_story ON rollup_story(story);
 -- documents search / table sort (not a rollup, but the same performance need)
 CREATE INDEX IF NOT EXISTS idx_documents_published ON documents(published_at);
 CREATE TRIGGER IF NOT EXISTS rollup_documents_ai AFTER INSERT ON documents BEGIN
@@ -92,11 +99,15 @@ CREATE TRIGGER IF NOT EXISTS rollup_{table}_{event[0].lower()} AFTER {event} ON 
     for table in ("labels", "label_topics", "label_regions") for event in ("INSERT", "UPDATE", "DELETE"))
 
 
+# a column each rollup table has in the current layout: an older store's rollups are rebuilt
+LAYOUT = (("rollup_base", "singles"), ("rollup_story", "prev_all"))
+
+
 def ensure(db):
     """Create the rollup tables and triggers if missing; a new rollup is filled at once.
     Rollups of an older layout (story leads instead of `singles`) are dropped and rebuilt."""
     names = set(db.table_names())
-    if "rollup_base" in names and "singles" not in {c.name for c in db["rollup_base"].columns}:
+    if any(table in names and column not in {c.name for c in db[table].columns} for table, column in LAYOUT):
         db.conn.executescript("BEGIN;" + "".join(f"DROP TABLE IF EXISTS rollup_{name};" for name in TABLES)
                               + "DROP TABLE IF EXISTS rollup_story; COMMIT;")
         names = set(db.table_names())
@@ -155,6 +166,16 @@ def refresh_if_dirty(db):
             FROM temp.rollup_facts f LEFT JOIN label_regions xr ON xr.document_id = f.id
                  LEFT JOIN label_topics xt ON xt.document_id = f.id
             WHERE f.multi AND f.story IS NOT NULL""")
+        # every row of the stories on these days: the day of the story's previous row, per partition
+        conn.execute("""
+            UPDATE rollup_story SET prev_all = w.a, prev_region = w.r, prev_topic = w.t, prev_region_topic = w.rt
+            FROM (SELECT rowid AS id, LAG(day) OVER (PARTITION BY story ORDER BY day, rowid) AS a,
+                         LAG(day) OVER (PARTITION BY story, region ORDER BY day, rowid) AS r,
+                         LAG(day) OVER (PARTITION BY story, topic ORDER BY day, rowid) AS t,
+                         LAG(day) OVER (PARTITION BY story, region, topic ORDER BY day, rowid) AS rt
+                  FROM rollup_story WHERE story IN (
+                      SELECT story FROM rollup_story WHERE day IN (SELECT day FROM temp.rollup_days))) w
+            WHERE rollup_story.rowid = w.id""")
         conn.execute("DELETE FROM rollup_dirty WHERE day IN (SELECT day FROM temp.rollup_days)")
         conn.execute("UPDATE rollup_state SET generation = generation + 1")
         conn.execute("DROP TABLE temp.rollup_facts")
@@ -219,11 +240,28 @@ def _multi_stories(db, f, by, group):
     with more than one article (rollup_story); by=None: the whole filtered range."""
     params = []
     where = _where(f, params)
-    if group in ("region", "topic"):
-        where += f" AND r.{group} IS NOT NULL"  # as the live query's join: no region, no row
+    for name in ("region", "topic"):
+        if group == name:
+            where += f" AND r.{name} IS NOT NULL"  # as the live query's join: no region, no row
     period = {"day": "r.day", "week": "r.week", "month": "r.month", None: "NULL"}[by]
-    sql = f"""SELECT {period} AS period, {_group_expr(group)} AS grp, COUNT(DISTINCT r.story) AS n
-              FROM rollup_story r WHERE {where} GROUP BY period, grp"""
+    if f.sentiments or f.source_kinds or f.outlets or group in ("sentiment", "source_kind", "outlet"):
+        # a story's earlier rows may not match: collect the stories themselves
+        out = {}
+        for p, grp, story in db.execute(
+                f"SELECT {period}, {_group_expr(group)}, r.story FROM rollup_story r WHERE {where}", params):
+            out.setdefault((p, grp), set()).add(story)
+        return {key: len(members) for key, members in out.items()}
+    # the story's first row in the period: no earlier row of it (in its partition) since the period began
+    dims = [d for d in ("region", "topic") if group == d or getattr(f, d + "s")]
+    prev = "r.prev_" + ("_".join(dims) or "all")
+    start = {"day": "r.day", "week": "r.week", "month": "r.month"}.get(by)
+    if start is None:
+        start = "?" if f.date_from else None
+        if f.date_from:
+            params.append(f.date_from)
+    first = f"{prev} IS NULL" + (f" OR {prev} < {start}" if start else "")
+    sql = f"""SELECT {period} AS period, {_group_expr(group)} AS grp, COUNT(*) AS n
+              FROM rollup_story r WHERE {where} AND ({first}) GROUP BY period, grp"""
     return {(r[0], r[1]): r[2] for r in db.execute(sql, params)}
 
 

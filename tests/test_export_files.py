@@ -286,6 +286,7 @@ def test_xlsx_trends_open_readably_in_a_spreadsheet(store_path, tmp_path):
     shares = [r for r in sheet.iter_rows(min_row=2) if r[col["negative_share"] - 1].value is not None]
     assert shares and all(r[col[n] - 1].number_format == "0.0%" for r in shares
                           for n in ("negative_share", "negative_share_low", "negative_share_high", "net_sentiment"))
+    assert first[col["partial"] - 1].number_format == '"TRUE";"TRUE";"FALSE"'  # LibreOffice: TRUE, not 1
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 5 * 11 and any(r[col["articles"] - 1] == 0 for r in rows)  # 5 weeks × 11 topics
     assert rows[0][col["partial"] - 1] is True and rows[0][col["days_in_period"] - 1] == 5  # from a Wednesday

@@ -26,6 +26,11 @@ FROM, TO = "2026-10-20", "2026-11-29"
 @pytest.fixture(scope="module")
 def path(tmp_path_factory):
     path = tmp_path_factory.mktemp("stories") / "monitor.db"
+    build(path)
+    return path
+
+
+def build(path):
     db = open_db(path)
     # Story A crosses a week edge (Sun 11-15 | Mon 11-16) with mixed outlets and sentiments.
     add_docs(db, "2026-11-15", 2, cluster="A", outlet="한겨레", sentiment="negative", title="자치경찰 예산 삭감")
@@ -50,7 +55,6 @@ def path(tmp_path_factory):
                               "published_at": original[2], "kind": "news", "outlet": "미러"})[1] == "duplicate"
     rollups.ensure(db)
     db.conn.close()
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +147,31 @@ def test_digest_week_counts_the_same_stories(db):
             rollups.totals(db, f)["stories"]
     assert ctx["national"]["previous"]["stories"] == by_hand(
         db, "week", Filters(date_from="2026-11-09", date_to="2026-11-15"))["2026-11-09"]
+
+
+def test_rollups_follow_changes_to_stories(tmp_path):
+    """A story gaining an article on another day, an article turning irrelevant, a region
+    corrected: after the refresh the rollups still count what the live queries count."""
+    from store.labels import add_annotation
+    build(tmp_path / "m.db")
+    db = open_db(tmp_path / "m.db")
+    a_doc = db.execute("SELECT id FROM documents WHERE cluster_id = 'A' AND outlet = 'KBS' LIMIT 1").fetchone()[0]
+    b_doc = db.execute("SELECT id FROM documents WHERE cluster_id = 'B' ORDER BY pub_date LIMIT 1").fetchone()[0]
+    changes = [lambda: add_docs(db, "2026-11-03", 1, cluster="A", outlet="MBC", sentiment="negative"),
+               lambda: add_annotation(db, b_doc, "tester", relevant=False),
+               lambda: add_annotation(db, a_doc, "tester", regions=["대구"], topics=["staffing"])]
+    grid = [Filters(date_from=FROM, date_to=TO), Filters(date_from="2026-11-02", date_to="2026-11-16"),
+            Filters(date_from=FROM, date_to=TO, regions=["대구"]), Filters(date_from=FROM, date_to=TO, topics=["staffing"]),
+            Filters(date_from=FROM, date_to=TO, regions=["서울"], topics=["staffing"])]
+    for change in changes:
+        change()
+        assert rollups.refresh_if_dirty(db) >= 1
+        for f in grid:
+            for by in ("day", "week", "month"):
+                assert nonzero(rollups.counts(db, by, None, f)) == by_hand(db, by, f), (f, by)
+            assert rollups.totals(db, f)["stories"] == queries.totals(db, f)["stories"]
+            for group in ("region", "topic"):
+                if not getattr(f, group + "s"):
+                    assert [(r["period"], r[group], r["stories"]) for r in rollups.counts(db, "week", group, f)] == \
+                        [(r["period"], r[group], r["stories"]) for r in queries.counts(db, "week", group, f)]
+    db.conn.close()
