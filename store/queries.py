@@ -334,10 +334,14 @@ def story_page(db, filters=None, sort="published_desc", limit=50, offset=0):
     clusters = [r["cluster_id"] for r in rows if r["cluster_id"]]
     copies = {}
     if clusters:
+        f = filters or Filters()
         count_params = []
-        where = where_clause(filters, count_params) + " AND " + _in("d.cluster_id", clusters, count_params)
-        copies = dict(db.execute(f"SELECT d.cluster_id, COUNT(*) FROM documents d {LABEL_JOIN} WHERE {where} "
-                                 "GROUP BY d.cluster_id", count_params).fetchall())
+        conds = _per_row_labels(f, count_params)  # per row: a region's whole list would be built first
+        conds.append(where_clause(f.replace(regions=None, topics=None), count_params))
+        where = " AND ".join(conds) + " AND " + _in("d.cluster_id", clusters, count_params)
+        # the cluster index: a page's few stories, not every document of the date range
+        copies = dict(db.execute(f"SELECT d.cluster_id, COUNT(*) FROM documents d INDEXED BY idx_documents_cluster "
+                                 f"{LABEL_JOIN} WHERE {where} GROUP BY d.cluster_id", count_params).fetchall())
     for r in rows:
         r["copies"] = copies.get(r["cluster_id"], 1)
     return rows
@@ -356,6 +360,14 @@ def _decoded(r):
     r["topics"] = loads(r["topics"], [])
     r["regions"] = loads(r["regions"], [])
     return r
+
+
+def _per_row_labels(f, params):
+    """The region and topic filters as conditions checked per document (EXISTS), for plans
+    that walk another index (where_clause builds the list of every matching document)."""
+    return [f"EXISTS (SELECT 1 FROM {table} x WHERE x.document_id = d.id AND " + _in(f"x.{column}", values, params) + ")"
+            for table, column, values in (("label_regions", "region", f.regions), ("label_topics", "topic", f.topics))
+            if values]
 
 
 def _page_query(db, filters, sort):
@@ -380,10 +392,7 @@ def _page_query(db, filters, sort):
             # Else the planner may start from the labels or a region/topic list and sort every
             # match in the store; walking the date range costs at most the documents in it.
             hint = "INDEXED BY idx_documents_published"
-        for table, column, values in (("label_regions", "region", f.regions), ("label_topics", "topic", f.topics)):
-            if values:  # checked per row while walking the index (where_clause builds a list first)
-                conds.append(f"EXISTS (SELECT 1 FROM {table} x WHERE x.document_id = d.id AND "
-                             + _in(f"x.{column}", values, params) + ")")
+        conds += _per_row_labels(f, params)
         f = f.replace(date_from=None, date_to=None, regions=None, topics=None)
     conds.append(where_clause(f, params))
     return f"""
