@@ -211,11 +211,14 @@ def top_stories(db, filters=None, limit=10, sentiment=None):
     f = (filters or Filters())
     if sentiment:
         f = f.replace(sentiments=[sentiment])
+    # a date range starts from the date index (else the planner may start from every relevant label)
+    hint = "INDEXED BY idx_documents_day_order" if (f.date_from or f.date_to) and _has_index(
+        db, "idx_documents_day_order") else ""
     sql = f"""
-        SELECT d.cluster_id, COUNT(DISTINCT d.id) AS articles, COUNT(DISTINCT d.outlet) AS outlets,
+        SELECT d.cluster_id, COUNT(*) AS articles, COUNT(DISTINCT d.outlet) AS outlets,
                MIN(d.published_at) AS first_published,
                SUM(l.sentiment = 'negative') AS negative
-        FROM documents d {LABEL_JOIN} WHERE {where_clause(f, params)}
+        FROM documents d {hint} {LABEL_JOIN} WHERE {where_clause(f, params)}
         GROUP BY d.cluster_id ORDER BY outlets DESC, articles DESC, first_published DESC LIMIT ?
     """
     stories = []
@@ -362,6 +365,10 @@ def _decoded(r):
     return r
 
 
+def _has_index(db, name):
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name]).fetchone() is not None
+
+
 def _per_row_labels(f, params):
     """The region and topic filters as conditions checked per document (EXISTS), for plans
     that walk another index (where_clause builds the list of every matching document)."""
@@ -370,7 +377,20 @@ def _per_row_labels(f, params):
             if values]
 
 
-def _page_query(db, filters, sort):
+def recent_documents(db, filters=None, limit=500):
+    """The newest matching documents, light rows (id, title, url, outlet, cluster_id,
+    published_at): a document_page without labels to decode."""
+    sql, params = _page_query(db, filters, "published_desc",
+                              "d.id, d.title, d.url, d.outlet, d.cluster_id, d.published_at")
+    return [dict(r) for r in db.query(sql + " LIMIT ?", params + [int(limit)])]
+
+
+PAGE_COLUMNS = """d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
+               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
+               l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin"""
+
+
+def _page_query(db, filters, sort, columns=PAGE_COLUMNS):
     """(SQL, params) of the matching documents in `sort` order (no LIMIT)."""
     import datetime as dt
     if sort not in SORTS:
@@ -388,7 +408,7 @@ def _page_query(db, filters, sort):
         if f.date_to:
             conds += ["+d.pub_date <= ?", "d.published_at < ?"]
             params += [f.date_to, day(f.date_to, 1)]
-        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'idx_documents_published'").fetchone():
+        if _has_index(db, "idx_documents_published"):
             # Else the planner may start from the labels or a region/topic list and sort every
             # match in the store; walking the date range costs at most the documents in it.
             hint = "INDEXED BY idx_documents_published"
@@ -396,8 +416,6 @@ def _page_query(db, filters, sort):
         f = f.replace(date_from=None, date_to=None, regions=None, topics=None)
     conds.append(where_clause(f, params))
     return f"""
-        SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
-               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
-               l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin
+        SELECT {columns}
         FROM documents d {hint} {LABEL_JOIN} WHERE {' AND '.join(conds)}
         ORDER BY {SORTS[sort]}""", params

@@ -10,7 +10,7 @@ from dashboard.spikes import for_view as view_spikes
 from dashboard.figures import FONT
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, label_names, link, notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, TOPICS
-from store.queries import document_detail, document_page, story_documents, story_page, top_stories
+from store.queries import document_detail, document_page, recent_documents, story_documents, story_page
 
 TITLE = "문서"
 PAGE_SIZE = 20
@@ -18,7 +18,8 @@ OUTPUTS = (("doc-notice", "children"), ("doc-table", "data"), ("doc-table", "pag
            ("doc-total", "children"))
 DRIVER_OUTPUTS = (("doc-drivers", "children"),)  # own callback: the table stays fast
 BASELINE_DAYS = 28
-BASELINE_TITLES = 2000  # newest titles of the baseline weeks compared with the spike's
+SPIKE_SAMPLE = 300      # newest documents of the spike's days (all of them on a usual day)
+BASELINE_SAMPLE = 300   # newest documents of the four weeks before, whose titles are compared
 SORT_KO = {"published_desc": "최신순", "published_asc": "오래된순", "relevance_desc": "관련도순",
            "outlet": "매체순", "title": "제목순"}
 RELEVANCE_KO = {"relevant": "관련 문서", "irrelevant": "무관으로 분류된 문서", "all": "전체"}
@@ -105,37 +106,52 @@ def render_table(data, db, ctx, relevance, sort, page, group="stories"):
 
 def render_drivers(data, db, ctx):
     """'What drove it': opened from a spike marker (?spike=DAY), the spikes of the days shown,
-    their top stories and outlets, and the words that set their titles apart from the
-    previous four weeks' under the same filters."""
+    their most carried stories and busiest outlets, and the words that set their titles apart
+    from the previous four weeks' under the same filters."""
     if not ctx.state.get("spike") or ctx.empty_store:
         return {"doc-drivers": None}
     spikes = view_spikes(data, db, ctx)
-    stories = top_stories(db, ctx.filters, limit=5)
+    recent = recent_documents(db, ctx.filters, SPIKE_SAMPLE)
     outlets = sorted(data.group_totals(db, "outlet", ctx.filters).values(), key=lambda r: -r["articles"])[:5]
     before = dt.date.fromisoformat(ctx.start) - dt.timedelta(days=1)
     baseline = ctx.filters.replace(date_from=(before - dt.timedelta(days=BASELINE_DAYS - 1)).isoformat(),
                                    date_to=before.isoformat())
-    words = distinctive_words([d["title"] for d in document_page(db, ctx.filters, limit=500)],
-                              [d["title"] for d in document_page(db, baseline, limit=BASELINE_TITLES)])
+    words = distinctive_words([d["title"] for d in recent],
+                              [d["title"] for d in recent_documents(db, baseline, BASELINE_SAMPLE)])
     days = ctx.start if ctx.start == ctx.end else f"{ctx.start} ~ {ctx.end}"
+    sample = "" if len(recent) < SPIKE_SAMPLE else f" (최근 {SPIKE_SAMPLE:,}건 기준)"
     return {"doc-drivers": html.Div(className="panel drivers", id="doc-drivers-panel", children=[
         html.H3(f"급증 원인 살펴보기: {days}"),
         html.Ul([html.Li(s["text"]) for s in spikes]) if spikes else html.P("이 날짜에 저장된 급증이 없습니다.", className="hint"),
         html.Div(className="row", children=[
-            html.Div(className="third", children=[html.H4("많이 실린 기사 묶음"), html.Ol([
+            html.Div(className="third", children=[html.H4("많이 실린 기사 묶음" + sample), html.Ol([
                 html.Li([html.A(s["title"] or "(제목 없음)", href=s["url"], target="_blank"),
                          html.Span(f" · {s['outlets']}개 매체, 기사 {s['articles']}건", className="hint")])
-                for s in stories])]),
+                for s in most_carried(recent)])]),
             html.Div(className="third", children=[html.H4("많이 낸 매체·기관"), html.Ol([
                 html.Li(f"{r['outlet'] or '(미상)'} {r['articles']:,}건") for r in outlets])]),
             html.Div(className="third", children=[
-                html.H4(f"평소와 다른 낱말 (앞선 {BASELINE_DAYS}일 대비)"),
+                html.H4(f"평소와 다른 낱말 (앞선 {BASELINE_DAYS}일 대비{sample})"),
                 html.Ol([html.Li(f"{w} (제목 {n}건)") for w, n, _ in words]) if words
                 else html.P("평소와 뚜렷이 다른 낱말이 없습니다.", className="hint")]),
         ]),
         html.P("기사 묶음 = 같은 내용을 여러 매체가 실은 기사 모음. 낱말은 제목에서 뽑아 앞선 4주 제목과 비교한 "
                "로그 오즈비로 골랐습니다.", className="hint"),
     ])}
+
+
+def most_carried(docs, n=5):
+    """Stories of these documents ranked by outlets, then articles: [{title, url, outlets, articles}]
+    (title and link of each story's earliest document)."""
+    stories = {}
+    for d in sorted(docs, key=lambda d: (d["published_at"] or "", d["id"])):
+        s = stories.setdefault(d["cluster_id"] or d["id"], {"title": d["title"], "url": d["url"], "outlet_set": set(),
+                                                          "articles": 0})
+        s["outlet_set"].add(d["outlet"])
+        s["articles"] += 1
+    ranked = sorted(stories.values(), key=lambda s: (-len(s["outlet_set"]), -s["articles"]))[:n]
+    return [{"title": s["title"], "url": s["url"], "outlets": len(s["outlet_set"]), "articles": s["articles"]}
+            for s in ranked]
 
 
 def detail(db, doc_id):
