@@ -16,7 +16,7 @@ FONT = "Noto Sans CJK KR, Noto Sans KR, Malgun Gothic, Apple SD Gothic Neo, sans
 KIND_COLORS = {"news": "#4C78A8", "civic": "#F58518", "committee": "#54A24B", "government": "#B279A2"}
 SENT_COLORS = {"negative": "#E45756", "neutral": "#BAB0AC", "positive": "#4C9F70"}
 PERIOD_KO = {"day": "일", "week": "주", "month": "월"}
-AXIS_TITLE = {"day": "날짜", "week": "주 (월요일~일요일)", "month": "월"}
+AXIS_TITLE = {"day": None, "week": "주 (월요일~일요일)", "month": None}  # dates and months say what they are
 MAX_LABELS = {"day": 14, "week": 9, "month": 12}
 PARTIAL_OPACITY = 0.45
 SPIKE_COLOR = "#D62728"
@@ -69,7 +69,7 @@ def period_axis(by, periods, partial=(), labels=None):
     ticks = periods[::step]
     return {"type": "category", "categoryorder": "array", "categoryarray": periods, "tickvals": ticks,
             "ticktext": [label(by, p) + ("*" if p in partial else "") for p in ticks],
-            "title": {"text": AXIS_TITLE[by]}, "gridcolor": "#eee"}
+            "title": {"text": AXIS_TITLE[by]} if AXIS_TITLE[by] else None, "gridcolor": "#eee"}
 
 
 def partial_note(by, rows, date_from, date_to):

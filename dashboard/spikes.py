@@ -36,4 +36,5 @@ def for_view(data, db, ctx, params=None):
         found = list_spikes(db, ctx.start, ctx.end)
     else:
         found = list_spikes(db, ctx.start, ctx.end, *scope)
+    found = sorted(found, key=lambda s: (s["day"], -(s["zscore"] or 0)))  # each day's strongest first
     return [dict(s, text=describe(s, with_day=False)) for s in found]
