@@ -89,6 +89,11 @@ CREATE INDEX IF NOT EXISTS idx_rollup_story_region ON rollup_story(day, region, 
 CREATE INDEX IF NOT EXISTS idx_rollup_story_topic ON rollup_story(day, topic, prev_topic, week, month);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_region_topic
     ON rollup_story(day, region, topic, prev_region_topic, week, month);
+-- rollup_story's rows counted per day × previous-row day (part: all, region or topic, with
+-- key the region or topic): first rows of a range are read from a few hundred rows
+CREATE TABLE IF NOT EXISTS rollup_story_first (part TEXT, day TEXT, week TEXT, month TEXT, key TEXT, prev TEXT,
+    n INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_first ON rollup_story_first(part, day, key, prev, week, month, n);
 -- documents search / table sort (not a rollup, but the same performance need)
 CREATE INDEX IF NOT EXISTS idx_documents_published ON documents(published_at);
 CREATE TRIGGER IF NOT EXISTS rollup_documents_ai AFTER INSERT ON documents BEGIN
@@ -106,7 +111,7 @@ CREATE TRIGGER IF NOT EXISTS rollup_{table}_{event[0].lower()} AFTER {event} ON 
 
 
 # a column each rollup table has in the current layout: an older store's rollups are rebuilt
-LAYOUT = (("rollup_base", "singles"), ("rollup_story", "prev_all"))
+LAYOUT = (("rollup_base", "singles"), ("rollup_story", "prev_all"), ("rollup_story_first", "prev"))
 
 
 def ensure(db):
@@ -115,9 +120,9 @@ def ensure(db):
     names = set(db.table_names())
     if any(table in names and column not in {c.name for c in db[table].columns} for table, column in LAYOUT):
         db.conn.executescript("BEGIN;" + "".join(f"DROP TABLE IF EXISTS rollup_{name};" for name in TABLES)
-                              + "DROP TABLE IF EXISTS rollup_story; COMMIT;")
+                              + "DROP TABLE IF EXISTS rollup_story; DROP TABLE IF EXISTS rollup_story_first; COMMIT;")
         names = set(db.table_names())
-    fresh = not {f"rollup_{name}" for name in TABLES} | {"rollup_story"} <= names
+    fresh = not {f"rollup_{name}" for name in TABLES} | {"rollup_story", "rollup_story_first"} <= names
     fill = "INSERT OR IGNORE INTO rollup_dirty(day) SELECT DISTINCT pub_date FROM documents WHERE pub_date IS NOT NULL;"
     db.conn.executescript("BEGIN;" + SCHEMA + (fill if fresh else "") + "COMMIT;")
     if fresh:
@@ -182,6 +187,16 @@ def refresh_if_dirty(db):
                   FROM rollup_story WHERE story IN (
                       SELECT story FROM rollup_story WHERE day IN (SELECT day FROM temp.rollup_days))) w
             WHERE rollup_story.rowid = w.id""")
+        # only the dirty days' counts change: a changed story has all its days marked dirty
+        conn.execute("DELETE FROM rollup_story_first WHERE day IN (SELECT day FROM temp.rollup_days)")
+        conn.execute("""
+            INSERT INTO rollup_story_first (part, day, week, month, key, prev, n)
+            SELECT 'all', day, week, month, NULL, prev_all, COUNT(*) FROM rollup_story
+                WHERE day IN (SELECT day FROM temp.rollup_days) GROUP BY day, prev_all
+            UNION ALL SELECT 'region', day, week, month, region, prev_region, COUNT(*) FROM rollup_story
+                WHERE day IN (SELECT day FROM temp.rollup_days) AND region IS NOT NULL GROUP BY day, region, prev_region
+            UNION ALL SELECT 'topic', day, week, month, topic, prev_topic, COUNT(*) FROM rollup_story
+                WHERE day IN (SELECT day FROM temp.rollup_days) AND topic IS NOT NULL GROUP BY day, topic, prev_topic""")
         conn.execute("DELETE FROM rollup_dirty WHERE day IN (SELECT day FROM temp.rollup_days)")
         conn.execute("UPDATE rollup_state SET generation = generation + 1")
         conn.execute("DROP TABLE temp.rollup_facts")
@@ -259,18 +274,34 @@ def _multi_stories(db, f, by, group):
         return {key: len(members) for key, members in out.items()}
     # the story's first row in the period: no earlier row of it (in its partition) since the period began
     dims = [d for d in ("region", "topic") if group == d or getattr(f, d + "s")]
-    prev = "r.prev_" + ("_".join(dims) or "all")
     start = {"day": "r.day", "week": "r.week", "month": "r.month"}.get(by)
-    if start is None:
-        start = "?" if f.date_from else None
-        if f.date_from:
-            params.append(f.date_from)
-    first = f"{prev} IS NULL" + (f" OR {prev} < {start}" if start else "")
+    args = []  # the period start's parameter comes after the other conditions'
+    if start is None and f.date_from:
+        start = "?"
+        args.append(f.date_from)
+    if len(dims) <= 1:  # counted per day × previous day in rollup_story_first
+        part = dims[0] if dims else "all"
+        conds, params = ["r.part = ?"], [part]
+        for column, value in (("day >=", f.date_from), ("day <=", f.date_to)):
+            if value:
+                conds.append(f"r.{column} ?")
+                params.append(value)
+        values = (f.regions or f.topics) if dims else None
+        if values:
+            conds.append(f"r.key IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+        first = "r.prev IS NULL" + (f" OR r.prev < {start}" if start else "")
+        params += args
+        sql = f"""SELECT {period}, {"r.key" if group else "NULL"}, SUM(r.n) FROM rollup_story_first r
+                  WHERE {' AND '.join(conds)} AND ({first}) GROUP BY r.day{", r.key" if group else ""}"""
+    else:  # region and topic together: the rows themselves
+        first = "r.prev_region_topic IS NULL" + (f" OR r.prev_region_topic < {start}" if start else "")
+        params += args
+        sql = f"""SELECT {period}, {_group_expr(group)}, COUNT(*) FROM rollup_story r
+                  WHERE {where} AND ({first}) GROUP BY r.day{f", {_group_expr(group)}" if group else ""}"""
     # grouped by day in index order (no sort), then added up per period here
     out = {}
-    group_by = "r.day" + (f", {_group_expr(group)}" if group else "")  # the index's order: no sorting
-    for p, grp, n in db.execute(f"""SELECT {period}, {_group_expr(group)}, COUNT(*) FROM rollup_story r
-                                    WHERE {where} AND ({first}) GROUP BY {group_by}""", params):
+    for p, grp, n in db.execute(sql, params):
         out[(p, grp)] = out.get((p, grp), 0) + n
     return out
 
