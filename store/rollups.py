@@ -89,6 +89,14 @@ CREATE INDEX IF NOT EXISTS idx_rollup_story_region ON rollup_story(day, region, 
 CREATE INDEX IF NOT EXISTS idx_rollup_story_topic ON rollup_story(day, topic, prev_topic, week, month);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_region_topic
     ON rollup_story(day, region, topic, prev_region_topic, week, month);
+-- one row per article of those stories (no region/topic rows): the story's previous and next
+-- article days (next_week/next_month: their periods), for counting under sentiment, kind
+-- and outlet filters (see _lone_and_crowded)
+CREATE TABLE IF NOT EXISTS rollup_story_doc (day TEXT, week TEXT, month TEXT, story INTEGER, kind TEXT, outlet TEXT,
+    sentiment TEXT, prev TEXT, next TEXT, next_week TEXT, next_month TEXT);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_doc ON rollup_story_doc(day, kind, sentiment, outlet, story, prev, next,
+    week, month, next_week, next_month);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_doc_story ON rollup_story_doc(story);
 -- rollup_story's rows counted per day × previous-row day (part: all, region or topic, with
 -- key the region or topic): first rows of a range are read from a few hundred rows
 CREATE TABLE IF NOT EXISTS rollup_story_first (part TEXT, day TEXT, week TEXT, month TEXT, key TEXT, prev TEXT,
@@ -111,7 +119,9 @@ CREATE TRIGGER IF NOT EXISTS rollup_{table}_{event[0].lower()} AFTER {event} ON 
 
 
 # a column each rollup table has in the current layout: an older store's rollups are rebuilt
-LAYOUT = (("rollup_base", "singles"), ("rollup_story", "prev_all"), ("rollup_story_first", "prev"))
+LAYOUT = (("rollup_base", "singles"), ("rollup_story", "prev_all"), ("rollup_story_first", "prev"),
+          ("rollup_story_doc", "next_month"))
+STORY_TABLES = ("rollup_story", "rollup_story_first", "rollup_story_doc")
 
 
 def ensure(db):
@@ -120,9 +130,9 @@ def ensure(db):
     names = set(db.table_names())
     if any(table in names and column not in {c.name for c in db[table].columns} for table, column in LAYOUT):
         db.conn.executescript("BEGIN;" + "".join(f"DROP TABLE IF EXISTS rollup_{name};" for name in TABLES)
-                              + "DROP TABLE IF EXISTS rollup_story; DROP TABLE IF EXISTS rollup_story_first; COMMIT;")
+                              + "".join(f"DROP TABLE IF EXISTS {t};" for t in STORY_TABLES) + "COMMIT;")
         names = set(db.table_names())
-    fresh = not {f"rollup_{name}" for name in TABLES} | {"rollup_story", "rollup_story_first"} <= names
+    fresh = not {f"rollup_{name}" for name in TABLES} | set(STORY_TABLES) <= names
     fill = "INSERT OR IGNORE INTO rollup_dirty(day) SELECT DISTINCT pub_date FROM documents WHERE pub_date IS NOT NULL;"
     db.conn.executescript("BEGIN;" + SCHEMA + (fill if fresh else "") + "COMMIT;")
     if fresh:
@@ -187,6 +197,20 @@ def refresh_if_dirty(db):
                   FROM rollup_story WHERE story IN (
                       SELECT story FROM rollup_story WHERE day IN (SELECT day FROM temp.rollup_days))) w
             WHERE rollup_story.rowid = w.id""")
+        conn.execute("DELETE FROM rollup_story_doc WHERE day IN (SELECT day FROM temp.rollup_days)")
+        conn.execute(f"""
+            INSERT INTO rollup_story_doc (day, week, month, story, kind, outlet, sentiment)
+            SELECT DISTINCT f.day, {PERIODS['week'].replace('d.pub_date', 'f.day')},
+                   {PERIODS['month'].replace('d.pub_date', 'f.day')}, f.story, f.kind, f.outlet, f.sentiment
+            FROM temp.rollup_facts f WHERE f.multi AND f.story IS NOT NULL""")
+        conn.execute(f"""
+            UPDATE rollup_story_doc SET prev = w.p, next = w.n,
+                   next_week = {PERIODS['week'].replace('d.pub_date', 'w.n')}, next_month = {PERIODS['month'].replace('d.pub_date', 'w.n')}
+            FROM (SELECT rowid AS id, LAG(day) OVER story_order AS p, LEAD(day) OVER story_order AS n
+                  FROM rollup_story_doc WHERE story IN (
+                      SELECT story FROM rollup_story_doc WHERE day IN (SELECT day FROM temp.rollup_days))
+                  WINDOW story_order AS (PARTITION BY story ORDER BY day, rowid)) w
+            WHERE rollup_story_doc.rowid = w.id""")
         # only the dirty days' counts change: a changed story has all its days marked dirty
         conn.execute("DELETE FROM rollup_story_first WHERE day IN (SELECT day FROM temp.rollup_days)")
         conn.execute("""
@@ -265,6 +289,8 @@ def _multi_stories(db, f, by, group):
         if group == name:
             where += f" AND r.{name} IS NOT NULL"  # as the live query's join: no region, no row
     period = {"day": "r.day", "week": "r.week", "month": "r.month", None: "NULL"}[by]
+    if (f.sentiments or f.source_kinds or f.outlets) and group is None and not (f.regions or f.topics):
+        return _lone_and_crowded(db, f, by)
     if f.sentiments or f.source_kinds or f.outlets or group in ("sentiment", "source_kind", "outlet"):
         # a story's earlier rows may not match: collect the stories themselves
         out = {}
@@ -303,6 +329,36 @@ def _multi_stories(db, f, by, group):
     out = {}
     for p, grp, n in db.execute(sql, params):
         out[(p, grp)] = out.get((p, grp), 0) + n
+    return out
+
+
+def _lone_and_crowded(db, f, by):
+    """{(period, None): stories} under sentiment/kind/outlet filters, from rollup_story_doc:
+    an article that is its story's only one in the period counts 1 if it matches (a plain
+    count); the stories with several articles in the period are the only ones collected."""
+    params = []
+    where = _where(f, params)
+    period = {"day": "r.day", "week": "r.week", "month": "r.month", None: "NULL"}[by]
+    if by is None:
+        before, after = ("?" if f.date_from else None), ("?" if f.date_to else None)
+        bounds = [v for v in (f.date_from, f.date_to) if v]
+    else:
+        before, after, bounds = period, {"day": "r.next", "week": "r.next_week", "month": "r.next_month"}[by], []
+    alone = "(r.prev IS NULL" + (f" OR r.prev < {before})" if before else ")")
+    if by is None:
+        alone += " AND (r.next IS NULL" + (" OR r.next > ?)" if after else ")")
+    else:
+        alone += f" AND (r.next IS NULL OR {after} > {period})"
+    out = {}
+    for p, n in db.execute(f"SELECT {period}, COUNT(*) FROM rollup_story_doc r WHERE {where} AND {alone} "
+                           "GROUP BY r.day", params + bounds):
+        out[(p, None)] = out.get((p, None), 0) + n
+    crowded = {}
+    for p, story in db.execute(f"SELECT {period}, r.story FROM rollup_story_doc r WHERE {where} AND NOT ({alone})",
+                               params + bounds):
+        crowded.setdefault(p, set()).add(story)
+    for p, stories in crowded.items():
+        out[(p, None)] = out.get((p, None), 0) + len(stories)
     return out
 
 

@@ -162,7 +162,9 @@ def test_rollups_follow_changes_to_stories(tmp_path):
                lambda: add_annotation(db, a_doc, "tester", regions=["대구"], topics=["staffing"])]
     grid = [Filters(date_from=FROM, date_to=TO), Filters(date_from="2026-11-02", date_to="2026-11-16"),
             Filters(date_from=FROM, date_to=TO, regions=["대구"]), Filters(date_from=FROM, date_to=TO, topics=["staffing"]),
-            Filters(date_from=FROM, date_to=TO, regions=["서울"], topics=["staffing"])]
+            Filters(date_from=FROM, date_to=TO, regions=["서울"], topics=["staffing"]),
+            Filters(date_from=FROM, date_to=TO, sentiments=["negative"]),
+            Filters(date_from="2026-11-02", date_to="2026-11-16", source_kinds=["news"], outlets=["KBS", "MBC"])]
     for change in changes:
         change()
         assert rollups.refresh_if_dirty(db) >= 1
