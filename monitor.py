@@ -23,6 +23,10 @@ COMMANDS = {
     "digest": "digest.cli",
     "export": "export.cli",
     "status": "store.cli_status",
+    "sources": "crawler.sources_cli",
+    "backup": "store.cli_backup",
+    "restore": "store.cli_restore",
+    "events": "events.cli",
 }
 
 

@@ -1,22 +1,32 @@
-"""Load test of the dashboard's HTTP API: a bounded burst of concurrent requests on 127.0.0.1.
+"""Load test of the dashboard's server: bounded bursts of concurrent requests on 127.0.0.1.
 
     python benchmarks/load.py [--db PATH] [--docs 1000000] [--requests 400] [--concurrency 16]
+                              [--server waitress|dev]
+    python benchmarks/load.py --sweep 1,2,4,8,16,32 [--per-user 8]   # production vs development server
 
 Seeds PATH (default: a temporary file) with synthetic documents unless it already holds some
 (1M documents: a few minutes, once; keep the file with --db to reuse it), serves the real
-dashboard app (create_app: Dash pages + /api/v1) with werkzeug in threads on a free port,
-sends exactly --requests GET requests from --concurrency client threads over a fixed mix of
-API calls, then stops the server and prints throughput and latency (p50/p95/max) per endpoint
-and overall. It stops by itself: each request has a timeout and the burst has a fixed size.
-Exit code 1 if any request failed (non-200 or a "database is locked" body).
+dashboard app (create_app: Dash pages and callbacks + /api/v1) with waitress (the production
+server) or werkzeug (the development server) on a free port, sends exactly --requests
+requests from --concurrency client threads over a fixed mix (API calls and the Dash
+callbacks a dashboard user's clicks send), then stops the server and prints throughput and
+latency (p50/p95/max) per request kind and overall. It stops by itself: each request has a
+timeout and the burst has a fixed size. Exit code 1 if any request failed (non-200 or a
+"database is locked" body).
+
+--sweep: for each number of users (client threads sending their next request --think seconds
+after the last answer; 0, the default, is the worst case: every user always waiting on the
+server) both servers answer a burst of users × --per-user requests, alternating per step so
+machine load drifts hit both alike; it prints p95 and throughput per step and the most users
+each server served at p95 < 1 s.
 """
 import argparse
 import concurrent.futures
+import json
 import logging
-import statistics
+import random
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -29,7 +39,7 @@ from store import open_db  # noqa: E402
 from store.synthetic import seed_synthetic  # noqa: E402
 
 # (name, path and query) — what the export API's users and the dashboard ask for most.
-MIX = [
+API_MIX = [
     ("documents page 1", "api/v1/documents?per_page=50"),
     ("documents by region", "api/v1/documents?region=서울&sentiment=negative&per_page=50"),
     ("documents search", "api/v1/documents?q=자치경찰&per_page=20"),
@@ -37,6 +47,12 @@ MIX = [
     ("trends by day", "api/v1/trends?by=day"),
     ("trends week × sentiment", "api/v1/trends?by=week&group=sentiment"),
     ("trends month × region", "api/v1/trends?by=month&group=region&from=2026-01-01"),
+]
+# (name, an output id of the view's callback, the page's URL query): a dashboard user's clicks
+DASH_MIX = [
+    ("dash overview", "ov-kpis", ""),
+    ("dash regions 서울", "rg-map", "?view=regions&region=서울"),
+    ("dash topics by week", "tp-lines", "?view=topics&by=week"),
 ]
 
 
@@ -53,30 +69,35 @@ def ensure_store(path, docs):
     return total
 
 
-class Server:
-    def __init__(self, db_path):
-        from werkzeug.serving import make_server
-        from dashboard.app import create_app
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self.httpd = make_server("127.0.0.1", 0, create_app(str(db_path)).server, threaded=True)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+def mix(base_url, timeout=60):
+    """[(name, url, JSON body or None)]: the API calls, then the Dash callbacks built from
+    /_dash-dependencies the way the browser sends them."""
+    requests = [(name, base_url + path, None) for name, path in API_MIX]
+    with urllib.request.urlopen(base_url + "_dash-dependencies", timeout=timeout) as resp:
+        deps = json.load(resp)
+    for name, output_id, search in DASH_MIX:
+        dep = next(d for d in deps if output_id in d["output"]
+                   and [i["id"] for i in d["inputs"]] == ["url"])
+        outputs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
+        body = {"output": dep["output"], "outputs": outputs,
+                "inputs": [{"id": "url", "property": "search", "value": search}],
+                "changedPropIds": ["url.search"], "state": []}
+        requests.append((name, base_url + "_dash-update-component", json.dumps(body).encode()))
+    return requests
 
-    def close(self):
-        self.httpd.shutdown()
 
-
-def fetch(url, timeout):
+def fetch(url, timeout, body=None):
     started = time.perf_counter()
+    request = urllib.request.Request(urllib.parse.quote(url, safe=":/?&=%"), data=body,
+                                     headers={"Content-Type": "application/json"} if body else {})
     try:
-        with urllib.request.urlopen(urllib.parse.quote(url, safe=":/?&=%"), timeout=timeout) as resp:
-            body, status = resp.read(), resp.status
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            data, status = resp.read(), resp.status
     except urllib.error.HTTPError as exc:
-        body, status = exc.read(), exc.code
+        data, status = exc.read(), exc.code
     except Exception as exc:  # noqa: BLE001 - timeouts and resets are results here
-        body, status = repr(exc).encode(), None
-    ok = status == 200 and b"database is locked" not in body
+        data, status = repr(exc).encode(), None
+    ok = status == 200 and b"database is locked" not in data
     return time.perf_counter() - started, ok, status
 
 
@@ -85,25 +106,89 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def run(db_path, requests, concurrency, timeout=60.0, warmup=True):
-    """Returns (results per endpoint, wall seconds, first-request seconds per endpoint);
-    results: name -> [(seconds, ok, status)]."""
-    server = Server(db_path)
-    cold = {}
+def start(db_path, kind):
+    """The dashboard app on its own server (its own caches) on a free port."""
+    from dashboard.app import create_app
+    from dashboard.serve import Server
+    logging.getLogger("waitress").setLevel(logging.ERROR)  # "task queue depth" warnings are the point here
+    return Server(create_app(str(db_path)).server, "127.0.0.1", 0, kind)
+
+
+def warm(requests, timeout):
+    """One of each first, alone: its time is the cold (uncached) answer, not load."""
+    return {name: fetch(url, timeout, body)[0] for name, url, body in requests}
+
+
+def burst(requests, count, concurrency, timeout, think=0.0):
+    """`count` requests cycling through the mix, shared out over `concurrency` users (client
+    threads), each sending its next one `think` seconds after the last answer (first one
+    after a random part of `think`, so users do not click in step). Returns (results per
+    kind, wall seconds); results: name -> [(seconds, ok, status)]."""
+    jobs = [requests[i % len(requests)] for i in range(count)]
+    results = {name: [] for name, _, _ in requests}
+    stagger = random.Random(7)
+
+    def user(mine, delay):
+        time.sleep(delay)
+        out = []
+        for i, (name, url, body) in enumerate(mine):
+            time.sleep(think if i else 0)
+            out.append((name, fetch(url, timeout, body)))
+        return out
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        users = [pool.submit(user, jobs[u::concurrency], stagger.uniform(0, think)) for u in range(concurrency)]
+        for future in concurrent.futures.as_completed(users):
+            for name, result in future.result():
+                results[name].append(result)
+    return results, time.perf_counter() - started
+
+
+def run(db_path, requests, concurrency, timeout=60.0, warmup=True, kind="waitress"):
+    """Returns (results per request kind, wall seconds, first-request seconds per kind)."""
+    server = start(db_path, kind)
     try:
-        if warmup:  # one of each first, alone: its time is the cold (uncached) answer, not load
-            for name, path in MIX:
-                cold[name] = fetch(server.url + path, timeout)[0]
-        jobs = [MIX[i % len(MIX)] for i in range(requests)]
-        results = {name: [] for name, _ in MIX}
-        started = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-            futures = {pool.submit(fetch, server.url + path, timeout): name for name, path in jobs}
-            for future in concurrent.futures.as_completed(futures):
-                results[futures[future]].append(future.result())
-        return results, time.perf_counter() - started, cold
+        todo = mix(server.url, timeout)
+        cold = warm(todo, timeout) if warmup else {}
+        results, wall = burst(todo, requests, concurrency, timeout)
+        return results, wall, cold
     finally:
         server.close()
+
+
+def sweep(db_path, levels, per_user, timeout, think=0.0, kinds=("waitress", "dev")):
+    """p95 and throughput per (users, server), both servers stepped through together."""
+    servers = {kind: start(db_path, kind) for kind in kinds}
+    try:
+        todo = {kind: mix(server.url, timeout) for kind, server in servers.items()}
+        for kind in kinds:
+            warm(todo[kind], timeout)
+        table = []
+        for users in levels:
+            for kind in kinds:
+                results, wall = burst(todo[kind], users * per_user, users, timeout, think)
+                times = [t for rows in results.values() for t, _, _ in rows]
+                failed = sum(not ok for rows in results.values() for _, ok, _ in rows)
+                table.append({"users": users, "server": kind, "p50": pct(times, .5), "p95": pct(times, .95),
+                              "rps": len(times) / wall, "failed": failed})
+                print(f"  {users:>3} users  {kind:9} p95 {pct(times, .95) * 1000:7.0f} ms  "
+                      f"{len(times) / wall:6.1f} req/s  failed {failed}", file=sys.stderr, flush=True)
+        return table
+    finally:
+        for server in servers.values():
+            server.close()
+
+
+def sweep_report(table, kinds=("waitress", "dev"), limit=1.0):
+    lines = [f"{'users':>5} " + " ".join(f"{k + ' p95 ms':>16} {k + ' req/s':>14}" for k in kinds)]
+    for users in sorted({row["users"] for row in table}):
+        cells = {row["server"]: row for row in table if row["users"] == users}
+        lines.append(f"{users:>5} " + " ".join(f"{cells[k]['p95'] * 1000:>16.0f} {cells[k]['rps']:>14.1f}" for k in kinds))
+    served = {k: max([row["users"] for row in table if row["server"] == k and row["p95"] < limit
+                      and not row["failed"]], default=0) for k in kinds}
+    lines.append(f"users served at p95 < {limit:g} s: " + ", ".join(f"{k} {served[k]}" for k in kinds))
+    return "\n".join(lines), served
 
 
 def report(results, wall, docs, concurrency, cold=None):
@@ -134,11 +219,24 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=400, help="size of the burst (it stops after these)")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout in seconds")
+    parser.add_argument("--server", choices=("waitress", "dev"), default="waitress")
+    parser.add_argument("--sweep", help="users to step through, e.g. 1,2,4,8,16,32: waitress vs dev")
+    parser.add_argument("--per-user", type=int, default=8, help="requests per user in each --sweep step")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="--sweep: seconds a user waits after an answer before the next request (default 0)")
     args = parser.parse_args(argv)
     db_path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "load.db"
     docs = ensure_store(db_path, args.docs)
-    results, wall, cold = run(db_path, args.requests, args.concurrency, args.timeout)
+    if args.sweep:
+        levels = [int(v) for v in args.sweep.split(",")]
+        print(f"store: {docs:,} documents · {args.per_user} requests per user · think time {args.think:g} s")
+        table = sweep(db_path, levels, args.per_user, args.timeout, args.think)
+        text, _ = sweep_report(table)
+        print(text)
+        return 1 if any(row["failed"] for row in table) else 0
+    results, wall, cold = run(db_path, args.requests, args.concurrency, args.timeout, kind=args.server)
     text, failed = report(results, wall, docs, args.concurrency, cold)
+    print(f"server: {args.server}")
     print(text)
     return 1 if failed else 0
 

@@ -14,8 +14,14 @@ from vocabulary import NATIONAL, REGIONS, SOURCE_KINDS
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "sources.toml"
 TYPES = ("feed", "naver_api", "board")
 DEFAULT_TERMS = ["자치경찰", "자치경찰제", "자치경찰위원회", "자경위", "자치경찰 이원화", "경찰제도발전위원회"]
+# Section feeds: an item without a query term in its title/summary is still fetched (and judged on
+# its page text) when its summary is cut short and it names one of these (docs/sources.md).
+RELATED_TERMS = ["경찰", "치안", "순찰", "지구대", "파출소", "112 신고", "112신고", "방범", "범죄 예방", "범죄예방",
+                 "안심귀갓길", "어린이보호구역", "스쿨존", "교통안전", "police"]
+FETCH_UNMATCHED = ("related", "none", "all")
 BOARD_SELECTORS = ("item", "link")  # required for boards; title, date, body, next_page optional
 SELECTOR_KEYS = ("item", "link", "title", "date", "body", "next_page", "author")
+JSON_KEYS = ("url", "items", "link", "title", "date")
 # Crawl-wide defaults: production politeness. A config's [crawl] table overrides them.
 CRAWL_DEFAULTS = {
     "fast": False,              # true: no delays/throttle (local sample site, tests, demo)
@@ -33,7 +39,7 @@ class ConfigError(Exception):
 
 
 def load_config(path=None, base_url=None):
-    """Returns {"path", "terms", "crawl", "sources": [...], "errors": [...]}."""
+    """Returns {"path", "terms", "related_terms", "crawl", "sources": [...], "errors": [...]}."""
     path = Path(path or DEFAULT_CONFIG)
     try:
         text = path.read_text(encoding="utf-8")
@@ -46,6 +52,9 @@ def load_config(path=None, base_url=None):
     terms = data.get("query_terms", DEFAULT_TERMS)
     if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
         raise ConfigError(f"{path}: query_terms must be a list of non-empty strings")
+    related = data.get("related_terms", RELATED_TERMS)
+    if not isinstance(related, list) or not all(isinstance(t, str) and t.strip() for t in related):
+        raise ConfigError(f"{path}: related_terms must be a list of non-empty strings")
     crawl = dict(CRAWL_DEFAULTS)
     crawl.update(data.get("crawl", {}))
     sources, errors, seen = [], [], set()
@@ -61,7 +70,8 @@ def load_config(path=None, base_url=None):
         sources.append(source)
     if not sources and not errors:
         errors.append(f"{path}: no [[source]] entries")
-    return {"path": str(path), "terms": terms, "crawl": crawl, "sources": sources, "errors": errors}
+    return {"path": str(path), "terms": terms, "related_terms": related, "crawl": crawl, "sources": sources,
+            "errors": errors}
 
 
 def validate_source(entry, index, base_url=None, seen=()):
@@ -94,9 +104,12 @@ def validate_source(entry, index, base_url=None, seen=()):
     if region not in REGIONS and region != NATIONAL:
         fail("region", f"unknown region {region!r} (expected one of the 18 areas or {NATIONAL})")
     selectors = entry.get("selectors", {})
-    if not isinstance(selectors, dict):
-        fail("selectors", "must be a table")
-    for key, value in selectors.items():
+    if selectors == "auto":  # boards: found by crawler/board_detect.py on the first list page
+        if entry["type"] != "board":
+            fail("selectors", '"auto" is for boards only')
+    elif not isinstance(selectors, dict):
+        fail("selectors", 'must be a table or "auto"')
+    for key, value in (selectors.items() if isinstance(selectors, dict) else ()):
         if key not in SELECTOR_KEYS:
             fail(f"selectors.{key}", f"unknown selector (expected {', '.join(SELECTOR_KEYS)})")
         try:
@@ -113,15 +126,21 @@ def validate_source(entry, index, base_url=None, seen=()):
             Selector(text="<html></html>").css(value)
         except Exception as exc:
             fail(f"article_selectors.{key}", f"bad CSS selector {value!r}: {exc}")
-    if entry["type"] == "board":
+    validate_json_list(entry.get("json"), fail)
+    validate_paging(entry, fail)
+    if entry["type"] == "board" and selectors != "auto" and not entry.get("json"):
         for key in BOARD_SELECTORS:
             if not selectors.get(key):
-                fail(f"selectors.{key}", "required for a board source")
+                fail(f"selectors.{key}", 'required for a board source (or selectors = "auto", or a [source.json] table)')
     if entry.get("encoding"):
         try:
             "".encode(entry["encoding"])
         except LookupError:
             fail("encoding", f"unknown encoding {entry['encoding']!r}")
+    searched = any("{query}" in u for u in urls)
+    fetch_unmatched = entry.get("fetch_unmatched", "none" if searched or entry["type"] != "feed" else "related")
+    if fetch_unmatched not in FETCH_UNMATCHED:
+        fail("fetch_unmatched", f"unknown value {fetch_unmatched!r} (expected one of {', '.join(FETCH_UNMATCHED)})")
     source = dict(entry)
     source.update({
         "name": name.strip(), "urls": urls, "url": urls[0], "region": region,
@@ -129,8 +148,33 @@ def validate_source(entry, index, base_url=None, seen=()):
         "selectors": selectors,
         # feeds of whole sections are filtered by the query terms; boards of committees are not
         "filter": bool(entry.get("filter", entry["type"] != "board" or entry.get("kind") == "civic")),
+        "fetch_unmatched": fetch_unmatched,
     })
     return source
+
+
+def validate_json_list(spec, fail):
+    """[source.json]: a list served as JSON — url (with {page}), items (dot path), link (template), title, date."""
+    if spec is None:
+        return
+    if not isinstance(spec, dict):
+        fail("json", "must be a table")
+    for key in ("url", "items", "link"):
+        if not isinstance(spec.get(key), str):
+            fail(f"json.{key}", "required (a string)")
+    if not spec["url"].startswith(("http://", "https://")):
+        fail("json.url", f"not an http(s) URL: {spec['url']!r}")
+    for key in spec:
+        if key not in JSON_KEYS:
+            fail(f"json.{key}", f"unknown key (expected {', '.join(JSON_KEYS)})")
+
+
+def validate_paging(entry, fail):
+    if "page_param" in entry and not (isinstance(entry["page_param"], str) and entry["page_param"].strip()):
+        fail("page_param", "must be a parameter name such as \"pageIndex\"")
+    for key, least in (("page_first", 0), ("page_step", 1)):
+        if key in entry and not (isinstance(entry[key], int) and entry[key] >= least):
+            fail(key, f"must be a whole number >= {least}")
 
 
 def naver_keys(source):

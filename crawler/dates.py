@@ -15,13 +15,15 @@ UTC = dt.timezone.utc
 
 _KO_FULL = re.compile(
     r"(?P<y>\d{4})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일"
-    r"(?:\s*\(?[월화수목금토일]\)?)?"
+    r"(?:\s*\(?[월화수목금토일](?:요일)?\)?)?"
     r"(?:\s*(?P<ampm>오전|오후|낮|밤|새벽|저녁|아침)?\s*(?P<H>\d{1,2})\s*(?:시|:)\s*(?:(?P<M>\d{1,2})\s*분?)?)?"
 )
 _NUMERIC = re.compile(
     r"(?P<y>\d{4})\s*[.\-/]\s*(?P<m>\d{1,2})\s*[.\-/]\s*(?P<d>\d{1,2})\.?"
-    r"(?:\s*\(?[월화수목금토일]?\)?\s*\(?\s*(?P<ampm>오전|오후|AM|PM|am|pm)?\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\)?)?"
+    r"(?:(?:T|\s*\(?[월화수목금토일]?\)?\s*\(?)\s*(?P<ampm>오전|오후|AM|PM|am|pm)?\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\)?)?"
 )
+# "20240903130411" / "202409031304" / "20240903" (data-* attributes, og:regDate): the whole string only
+_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?$")
 _RELATIVE = re.compile(r"(?P<n>\d+)\s*(?P<unit>초|분|시간|일|주)\s*전")
 _ISO_TZ = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})")
 _UNITS = {"초": "seconds", "분": "minutes", "시간": "hours", "일": "days", "주": "weeks"}
@@ -67,7 +69,7 @@ def parse_date(text, now=None):
         iso = _ISO_TZ.search(text)
         if iso:
             return to_iso(dt.datetime.fromisoformat(iso.group(0).replace("Z", "+00:00")))
-        for pattern in (_KO_FULL, _NUMERIC):
+        for pattern in (_KO_FULL, _NUMERIC, _COMPACT):
             m = pattern.search(text)
             if m:
                 return to_iso(_build(m))
@@ -91,3 +93,11 @@ def from_struct(struct):
     if not struct:
         return None
     return dt.datetime(*struct[:6], tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_CLOCK = re.compile(r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시|\dT\d{2}|^\s*\d{12}")
+
+
+def has_clock(text):
+    """The date string carries a time of day (not just a date)."""
+    return bool(text and _CLOCK.search(str(text)))

@@ -13,6 +13,7 @@ import sys
 from scrapy.crawler import CrawlerProcess
 
 from crawler.config import ConfigError, load_config
+from crawler.dry_run import dry_run_class
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
 from store import open_db
@@ -46,13 +47,16 @@ def select_sources(config, names):
 
 def main(argv=None):
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db")
     parser.add_argument("--results", required=True)
     parser.add_argument("--config")
     parser.add_argument("--source", action="append", default=[])
     parser.add_argument("--base-url")
     parser.add_argument("--recrawl", action="store_true")
     parser.add_argument("--fast", action="store_true")
+    parser.add_argument("--dry-run", action="store_true", help="no database: items go to the results file")
+    parser.add_argument("--max-items", type=int, default=10, help="dry run: article pages followed per source")
+    parser.add_argument("--max-pages", type=int, help="list/API pages per source")
     args = parser.parse_args(argv)
     die_with_parent()
     try:
@@ -66,27 +70,40 @@ def main(argv=None):
         write_result(args.results, {"source": None, "status": "config_error", "error": message})
     if args.fast:
         config["crawl"]["fast"] = True
-    db = open_db(args.db)
-    sync_sources(db, [{k: v for k, v in s.items() if k not in SECRET_KEYS} for s in config["sources"]])
+    if args.max_pages:
+        config["crawl"]["max_pages"] = args.max_pages
+        for source in config["sources"]:
+            source["max_pages"] = args.max_pages
+    if not args.dry_run:
+        db = open_db(args.db)
+        sync_sources(db, [{k: v for k, v in s.items() if k not in SECRET_KEYS} for s in config["sources"]])
     sources, missing = select_sources(config, args.source)
     for name in missing:
         write_result(args.results, {"source": name, "status": "config_error",
                                     "error": f"{config['path']}: no source named '{name}' (or its entry is invalid)"})
     if not sources:
         return 1 if missing or config["errors"] else 0
-    known = set() if args.recrawl else known_canonical_urls(db)
-    db.conn.close()
+    if args.dry_run:
+        known = set()
+    else:
+        known = set() if args.recrawl else known_canonical_urls(db)
+        db.conn.close()
     settings = scrapy_settings(config["crawl"], args.db, args.results)
+    if args.dry_run:
+        settings["ITEM_PIPELINES"] = {"crawler.dry_run.DryRunPipeline": 300}
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(settings["LOG_LEVEL"])
     for source in sources:
         spider_cls = SPIDERS[source["type"]]
+        if args.dry_run:
+            spider_cls = dry_run_class(spider_cls, args.max_items)
         try:
             process.crawl(spider_cls, source=source, terms=config["terms"], known=known, recrawl=args.recrawl,
-                          max_pages=settings["MONITOR_MAX_PAGES"])
+                          max_pages=settings["MONITOR_MAX_PAGES"], related_terms=config["related_terms"])
         except Exception as exc:  # a source that cannot even start is recorded, the rest run
-            crash_db = open_db(args.db)
-            finish_run(crash_db, start_run(crash_db, source["name"]), status="error", error=f"could not start: {exc}")
+            if not args.dry_run:
+                crash_db = open_db(args.db)
+                finish_run(crash_db, start_run(crash_db, source["name"]), status="error", error=f"could not start: {exc}")
             write_result(args.results, {"source": source["name"], "status": "error", "error": f"could not start: {exc}"})
     process.start()
     return 0

@@ -20,10 +20,16 @@ _ACTIVE = set()
 class CrawlJob:
     """A running crawl child process."""
 
-    def __init__(self, db_path, config_path=None, sources=None, base_url=None, recrawl=False, fast=False, quiet=True):
+    def __init__(self, db_path, config_path=None, sources=None, base_url=None, recrawl=False, fast=False, quiet=True,
+                 dry_run=None):
+        """`dry_run`: None, or {"max_items": N, "max_pages": N}: no database, items in the results."""
         fd, self.results = tempfile.mkstemp(prefix="crawl-", suffix=".jsonl")
         os.close(fd)
-        cmd = [sys.executable, "-m", "crawler.process", "--db", str(Path(db_path).resolve()), "--results", self.results]
+        cmd = [sys.executable, "-m", "crawler.process", "--results", self.results]
+        if dry_run is not None:
+            cmd += ["--dry-run", "--max-items", str(dry_run["max_items"]), "--max-pages", str(dry_run["max_pages"])]
+        else:
+            cmd += ["--db", str(Path(db_path).resolve())]
         if config_path:
             cmd += ["--config", str(Path(config_path).resolve())]
         for name in sources or ():
@@ -99,6 +105,15 @@ def start_crawl(db_path, config_path=None, sources=None, base_url=None, recrawl=
 def crawl(db_path, config_path=None, sources=None, base_url=None, recrawl=False, timeout=None, fast=False, quiet=True):
     """Run the crawl in a child process and return the per-source summaries when it ends."""
     return start_crawl(db_path, config_path, sources, base_url, recrawl, fast, quiet).wait(timeout)
+
+
+def dry_run(config_path, source, base_url=None, max_items=10, max_pages=1, timeout=None):
+    """Run one source without the database: (summary, items)."""
+    job = CrawlJob(None, config_path, [source], base_url, dry_run={"max_items": max_items, "max_pages": max_pages})
+    lines = job.wait(timeout)
+    items = [line["item"] for line in lines if "item" in line]
+    summaries = [line for line in lines if "item" not in line]
+    return (summaries[-1] if summaries else {"source": source, "status": "error", "error": "no result"}), items
 
 
 def terminate_all():

@@ -4,7 +4,9 @@ Used by the tests, the benchmark and `scheduler.py --demo`. Beyond static files 
 - fills date placeholders `{{d-12 09:30|dot}}` (12 days before today, 09:30 Seoul time) so the
   demo always looks current; formats are in DATE_FORMATS;
 - maps `page.php?id=7` to the file `page.php@id=7` when it exists (boards, print views);
-- re-encodes a folder's pages to the charset named in its `.charset` file (EUC-KR outlet);
+- re-encodes a folder's pages to the charset named in its `.charset` file (EUC-KR outlet): one
+  line `euc-kr` for the whole folder, or lines `FILE-GLOB euc-kr` and a last default line;
+  `euc-kr:utf-8` sends EUC-KR bytes labelled UTF-8 (a misconfigured server);
 - answers a Naver-News-Search-API-shaped `/v1/search/news.json` (keys required, start/display
   paging, filtered by the query) from `naver/news.json`;
 - has fault endpoints: /fault/500 (always), /fault/flaky/<name> (500 once, then 200),
@@ -13,6 +15,7 @@ Run by hand: `python -m crawler.sample_site [--port 8000]`.
 """
 import argparse
 import datetime as dt
+import fnmatch
 import http.server
 import json
 import re
@@ -25,7 +28,8 @@ SITE_ROOT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sit
 KST = dt.timezone(dt.timedelta(hours=9))
 SLOW_SECONDS = 8
 PLACEHOLDER = re.compile(r"\{\{d(-?\d+)(?: (\d{1,2}):(\d{2}))?\|(\w+)\}\}")
-TYPES = {".html": "text/html", ".php": "text/html", ".xml": "application/rss+xml", ".atom": "application/atom+xml",
+TYPES = {".html": "text/html", ".php": "text/html", ".do": "text/html", ".jsp": "text/html", ".asp": "text/html",
+         ".xml": "application/rss+xml", ".atom": "application/atom+xml",
          ".json": "application/json", ".txt": "text/plain"}
 _EN_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -61,6 +65,18 @@ def fill_dates(text, now=None):
         stamp = site_datetime(int(m[1]), int(m[2] or 9), int(m[3] or 0), now)
         return format_date(stamp, m[4])
     return PLACEHOLDER.sub(one, text)
+
+
+def charset_for(rules, name):
+    """`.charset` rules: 'GLOB charset' lines (first match wins), a bare 'charset' line is the default."""
+    default = "utf-8"
+    for line in rules.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and fnmatch.fnmatchcase(name, parts[0]):
+            return parts[1]
+        if len(parts) == 1:
+            default = parts[0]
+    return default
 
 
 class QuietHandler(http.server.BaseHTTPRequestHandler):
@@ -104,9 +120,9 @@ class Handler(QuietHandler):
                           "application/octet-stream")
         if ctype.startswith(("text/", "application/rss", "application/atom", "application/json")):
             text = fill_dates(data.decode("utf-8")).replace("{{base}}", self.base_url())
-            charset = self.charset(target)
-            data = text.encode(charset)
-            ctype = f"{ctype}; charset={charset.upper()}"
+            encoding, _, label = self.charset(target).partition(":")  # "euc-kr:utf-8": a wrong label
+            data = text.encode(encoding)
+            ctype = f"{ctype}; charset={(label or encoding).upper()}"
         self.send(200, data, ctype)
 
     def resolve(self, path, query):
@@ -129,7 +145,7 @@ class Handler(QuietHandler):
         for folder in [target.parent, *target.parent.parents]:
             marker = folder / ".charset"
             if marker.is_file():
-                return marker.read_text().strip()
+                return charset_for(marker.read_text(), target.name)
             if folder == self.root:
                 break
         return "utf-8"

@@ -11,7 +11,9 @@ def add_arguments(parser):
     parser.add_argument("--host", default="127.0.0.1",
                         help=f"bind address; anything but loopback requires ${USER_ENV} and ${PASSWORD_ENV}")
     parser.add_argument("--port", type=int, default=8050)
-    parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, error overlay)")
+    parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, error overlay; dev server)")
+    from dashboard.serve import add_server_arguments
+    add_server_arguments(parser)
 
 
 def is_loopback(host):
@@ -45,8 +47,21 @@ def run(args):
     import threading
     from dashboard import keywords
     from dashboard.app import create_app
-    app = create_app(getattr(args, "db", None), auth=auth)
+    from digest.settings import SettingsError
+    try:
+        app = create_app(getattr(args, "db", None), auth=auth)
+    except SettingsError as exc:  # [health] limits for /healthz come from the settings file
+        print(f"오류 / error: {exc}", file=sys.stderr)
+        return 1
     threading.Thread(target=keywords.warm_up, daemon=True).start()  # Kiwi takes seconds to load
     print(f"대시보드: http://{args.host}:{args.port}/ (Ctrl+C로 종료)" + (" · 로그인 필요" if auth else ""))
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    if args.debug or args.server == "dev":
+        app.run(host=args.host, port=args.port, debug=args.debug)
+        return 0
+    import signal
+    from dashboard.serve import serve_until
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    serve_until(stop, app.server, args.host, args.port, args.server, args.threads)
     return 0

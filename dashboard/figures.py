@@ -210,6 +210,26 @@ def hbar(labels, values, title, height=420, color="#72B7B2", hover="%{y}: %{x:,d
                   xaxis=count_axis(values, unit), yaxis={"automargin": True})
 
 
+LINE_COLORS = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D")
+
+
+def group_lines(rows, by, key, values, title, note=None):
+    """One line with markers per value of `key` (a few regions), over every period of the
+    zero-filled `rows`; partial periods as open markers, starred on the axis."""
+    periods = list(dict.fromkeys(r["period"] for r in rows))
+    partial = {r["period"] for r in rows if r.get("partial")}
+    data = []
+    for i, value in enumerate(values):
+        pts = [r for r in rows if r[key] == value]
+        data.append({"type": "scatter", "mode": "lines+markers", "name": value, "x": [r["period"] for r in pts],
+                     "y": [r["articles"] for r in pts], "line": {"color": LINE_COLORS[i % len(LINE_COLORS)]},
+                     "marker": {"size": 6, "symbol": ["circle-open" if r.get("partial") else "circle" for r in pts]},
+                     "customdata": _hover_periods(by, pts),
+                     "hovertemplate": "%{customdata}<br>" + value + " %{y:,d}건<extra></extra>"})
+    return figure(data, title, 360, xaxis=period_axis(by, periods, partial),
+                  yaxis=count_axis([r["articles"] for r in rows]), annotations=_note(note))
+
+
 TOPIC_COLUMNS = 3
 
 

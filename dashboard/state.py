@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.queries import Filters
 
-VIEWS = ("overview", "regions", "topics", "sources", "documents", "status")
+VIEWS = ("overview", "regions", "topics", "sources", "documents", "review", "events", "status")
 PERIODS = ("day", "week", "month")
 COMPARISONS = ("prev", "yoy")  # the period just before, or the same dates a year earlier
 PRESETS = {"7d": "지난 7일", "last_week": "지난주", "last_month": "지난달", "this_year": "올해"}
@@ -34,6 +34,8 @@ def parse_search(search):
     state["spike"] = _date((qs.get("spike") or [None])[0])
     view = (qs.get("view") or ["overview"])[0]
     state["view"] = view if view in VIEWS else "overview"
+    doc = (qs.get("doc") or [""])[0].strip()        # one document to open (review queue link)
+    state["doc"] = doc if 0 < len(doc) <= 80 and doc.isprintable() else None
     by = (qs.get("by") or ["day"])[0]
     state["by"] = by if by in PERIODS else "day"
     cmp = (qs.get("cmp") or ["prev"])[0]

@@ -7,7 +7,8 @@ import datetime as dt
 import re
 import urllib.parse
 
-from analysis.spikes import events
+from analysis.spikes import events as spike_events_of  # spikes grouped into events (one line each)
+from events.table import week_events  # policy events (bills, laws, milestones)
 from vocabulary import NATIONAL, TOPICS
 from store.queries import Filters, QueryError, counts, list_spikes, search_documents, top_stories, totals
 from store.util import KST
@@ -163,7 +164,7 @@ def build_digest(db, week, region=None, dashboard_url="http://127.0.0.1:8050", t
     civic_rows, civic_total = search_documents(db, Filters(
         date_from=monday.isoformat(), date_to=sunday.isoformat(), source_kinds=["civic"]), limit=civic)
     # one line per event; the recipient's region's first, then the strongest
-    spikes = sorted(events(list_spikes(db, monday.isoformat(), sunday.isoformat())),
+    spikes = sorted(spike_events_of(list_spikes(db, monday.isoformat(), sunday.isoformat())),
                     key=lambda e: (not any(s["scope"] == "region" and s["key"] == region for s in e["spikes"]),
                                    -max(s["zscore"] or 0 for s in e["spikes"])))
     national, regional = _section(db, monday, sunday, top), _section(db, monday, sunday, top, regions=[region]) \
@@ -178,6 +179,7 @@ def build_digest(db, week, region=None, dashboard_url="http://127.0.0.1:8050", t
         "series": _weekly_series(db, monday),
         "spikes": spikes[:MAX_SPIKES],
         "spikes_total": len(spikes),
+        "events": week_events(db, monday, sunday, region),
         "civic": [{"title": r["title"], "url": r["url"], "outlet": r["outlet"], "pub_date": r["pub_date"]}
                   for r in civic_rows],
         "civic_total": civic_total,

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from nlp.precision import PRECISIONS
 from vocabulary import ALL_REGIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,9 @@ DEFAULTS = {
                "max_attempts": 8},
     "recipients": [],
     "spikes": {"alert_email": False, "alert_z": 4.0, "alert_min_hours": 12},
+    "backup": {"folder": "backups", "time": "03:30", "keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12},
+    "health": {"max_cycle_age_hours": 7, "max_backup_age_hours": 48, "min_free_mb": 1024},
+    "classifier": {"precision": "auto"},
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,6 +42,13 @@ CHECKS = {
     "digest": {key: (lambda v: _whole(v) and v >= 1, "a whole number, at least 1")
                for key in ("top_stories", "civic_statements", "max_attempts")},
     "spikes": {"alert_email": (lambda v: isinstance(v, bool), "true or false")},
+    "backup": {"time": (lambda v: _time(v), 'a time such as "03:30"'),
+               "keep_daily": (lambda v: _whole(v) and v >= 1, "a whole number, at least 1"),
+               **{key: (lambda v: _whole(v) and v >= 0, "a whole number, 0 or more")
+                  for key in ("keep_weekly", "keep_monthly")}},
+    "health": {key: (lambda v: _number(v) and v > 0, "a number above 0")
+               for key in ("max_cycle_age_hours", "max_backup_age_hours", "min_free_mb")},
+    "classifier": {"precision": (lambda v: v in PRECISIONS, f"one of {', '.join(PRECISIONS)}")},
 }
 
 

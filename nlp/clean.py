@@ -1,13 +1,16 @@
 """Strip web-page chrome from article text before it is embedded or scanned.
 
 Removes share menus, skip links, bylines/datelines, copyright lines, photo
-credits, markdown images, weather tickers, repeated lines (repeated headline or
-caption) and trailing teaser blocks ("관련 기사", "많이 본 뉴스", ...).
+credits, broadcasters' tip-line/contact blocks (crawler.chrome), markdown images,
+weather tickers, repeated lines (repeated headline or caption) and trailing teaser
+blocks ("관련 기사", "많이 본 뉴스", ...).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from crawler.chrome import is_tip_line  # broadcasters' tip-line/contact/credits lines: one rule for both
 
 # A whole line that is only chrome.
 _CHROME_LINE = re.compile(
@@ -39,7 +42,7 @@ _LEAD_BRACKET = re.compile(r"^\s*\[[^\]]{1,30}(?:=|기자|일보|신문|뉴스|�
 _TEASER_START = re.compile(
     r"^\s*(?:▶\s*)?(?:관련\s*기사(?:\s*더\s*보기)?|많이\s*본\s*(?:뉴스|기사)|인기\s*기사|"
     r"추천\s*기사|이\s*시각\s*(?:주요|추천)|최신\s*기사|다른\s*기사\s*보기|주요\s*뉴스|"
-    r"함께\s*보면\s*좋은|Related\s+(?:news|articles))\b")
+    r"함께\s*보면\s*좋은|Related\s+(?:news|articles)|Most\s+(?:Popular|Read|Viewed)|Trending\s+now)\b")
 _CREDIT = re.compile(r"\s/\s?[가-힣A-Za-z]{2,10}$")   # photo credit "... 모습. /연합뉴스"
 _WEATHER = re.compile(r"(?:맑음|흐림|구름\s*많음|비|눈|소나기)\s*-?\d+(?:\.\d+)?\s*[℃°]|-?\d+\s*℃")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
@@ -65,7 +68,7 @@ def clean_text(text: str | None, title: str | None = None) -> str:
             continue
         if out and _TEASER_START.match(line):
             break
-        if _CHROME_LINE.match(line) or _is_weather(line):
+        if _CHROME_LINE.match(line) or _is_weather(line) or is_tip_line(line):
             continue
         if _COPYRIGHT.search(line) and len(line) < 120:
             continue

@@ -2,6 +2,7 @@
 import json
 
 from store import open_db
+from store.job_runs import age_hours, last_run
 from store.sources import source_health
 
 HELP = "수집원 상태, 기사 수, 사용 중인 모델, 다음 예약 작업 / health of sources, counts, model, next jobs"
@@ -26,8 +27,21 @@ def collect(db):
             "FROM classifications GROUP BY model_version, model_id ORDER BY last_used DESC")],
         "sources": source_health(db),
         "next_jobs": next_jobs(db),
+        "last_backup": last_run(db, "backup"),
     }
     return status
+
+
+def backup_line(run, max_age_hours=48, now=None):
+    """The last good backup, with a warning when there is none or it is too old."""
+    if run is None:
+        return "⚠ 백업 없음 / no backup yet: python monitor.py backup (scheduler.py runs it daily)"
+    age = age_hours(run["finished_at"], now)
+    line = (f"마지막 백업 / last backup: {run['finished_at']} ({age:.0f}시간 전), {run['detail'].get('path')} "
+            f"({(run['detail'].get('bytes') or 0) / 1e6:.1f} MB)")
+    if age > max_age_hours:
+        line = f"⚠ {max_age_hours:g}시간 넘게 백업이 없습니다 / backup older than {max_age_hours:g} h! " + line
+    return line
 
 
 def next_jobs(db):
@@ -63,4 +77,14 @@ def run(args):
             print(f"  - {j['job_id']}: {j['next_run_at']}")
     else:
         print("다음 예약 작업: 스케줄러가 실행 중이 아님 (python scheduler.py)")
+    print(backup_line(status["last_backup"], _max_backup_age()))
     return 0
+
+
+def _max_backup_age():
+    from digest.settings import SettingsError, load_settings
+    try:
+        return load_settings()["health"]["max_backup_age_hours"]
+    except SettingsError as exc:
+        print(f"설정 오류 / settings error ({exc}); backup age limit 48 h")
+        return 48

@@ -49,12 +49,13 @@ RUN_SEEN = set()  # one crawl process = one run: each page is fetched once, by t
 class SourceSpider(scrapy.Spider):
     name = "source"
 
-    def __init__(self, source, terms, known=(), recrawl=False, max_pages=5, **kwargs):
+    def __init__(self, source, terms, known=(), recrawl=False, max_pages=5, related_terms=(), **kwargs):
         super().__init__(name=f"{source['type']}:{source['name']}", **kwargs)
         self.source = source
         self.terms = source.get("query_terms") or terms  # what search feeds/APIs ask for
         # what an item must mention to be kept: the source's own terms or any global one
         self.filter_terms = list(dict.fromkeys([*(source.get("query_terms") or []), *terms]))
+        self.related_terms = list(related_terms)  # section feeds: fetch-and-judge words (feed.py)
         self.known = set(known)
         self.recrawl = recrawl
         self.max_pages = int(source.get("max_pages") or max_pages)
@@ -115,8 +116,9 @@ class SourceSpider(scrapy.Spider):
             self.logger.warning("[%s] not a text page: %s", self.source["name"], response.url)
             return
         selectors = dict(self.source.get("article_selectors") or {})
-        if self.source["type"] == "board" and self.source["selectors"].get("body"):
-            selectors.setdefault("body", self.source["selectors"]["body"])
+        board = self.source["selectors"] if isinstance(self.source["selectors"], dict) else {}  # or "auto"
+        if self.source["type"] == "board" and board.get("body"):
+            selectors.setdefault("body", board["body"])
         page = extract_article(response.text, response.url, selectors, site_name=self.source.get("outlet"))
         if self.source["type"] == "board" and "title" not in selectors:  # list titles beat page headers
             title = listing.get("title") or page["title"]

@@ -1,4 +1,10 @@
-"""RSS/Atom feeds: entries filtered by the query terms before their pages are fetched."""
+"""RSS/Atom feeds: entries filtered by the query terms before their pages are fetched.
+
+A section feed's item whose title and summary lack every query term is still fetched when its
+summary is cut short and it names a related term (경찰, 치안, 순찰 …): its page text decides
+(`fetch_unmatched = "related"`, the default for feeds without `{query}`; "none" | "all").
+"""
+import re
 from urllib.parse import quote
 
 import feedparser
@@ -10,6 +16,27 @@ from crawler.spiders.base import SourceSpider, matches_terms, strip_tags
 
 # not errors: a feed sent as text/html or with a wrong charset label still parses fine
 BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+CUT_SHORT = re.compile(r"(…|\.\.\.?|\[…\]|\[\.\.\.\]|더\s*보기|more)\s*$", re.I)
+SENTENCE_END = re.compile(r"[.!?。\"'”’)\]]\s*$")
+
+
+def names_a_term(text, terms):
+    """Like matches_terms, but a Latin/number term is a whole word ('police' not in 'policeman')."""
+    squashed = re.sub(r"\s+", " ", text or "").lower()
+    for term in terms:
+        term = term.lower()
+        if re.fullmatch(r"[0-9a-z ]+", term):
+            if re.search(rf"(?<![0-9a-z]){re.escape(term)}(?![0-9a-z])", squashed):
+                return True
+        elif term in squashed:
+            return True
+    return False
+
+
+def summary_cut_short(summary):
+    """A feed summary that is not the whole article: short, ending in an ellipsis, or mid-sentence."""
+    summary = (summary or "").strip()
+    return len(summary) < 300 or bool(CUT_SHORT.search(summary)) or not SENTENCE_END.search(summary)
 
 
 class FeedSpider(SourceSpider):
@@ -39,7 +66,8 @@ class FeedSpider(SourceSpider):
                 continue
             title = strip_tags(entry.get("title"))
             summary = strip_tags(entry.get("summary"))
-            if self.source.get("filter") and not matches_terms(f"{title} {summary}", self.filter_terms):
+            if self.source.get("filter") and not matches_terms(f"{title} {summary}", self.filter_terms) \
+                    and not self.worth_a_look(title, summary):
                 self.counts["listed"] += 1
                 self.counts["filtered"] += 1
                 continue
@@ -51,3 +79,10 @@ class FeedSpider(SourceSpider):
                 "title": title, "summary": summary, "published_at": published, "outlet": outlet, "author": author})
             if request is not None:
                 yield request
+
+    def worth_a_look(self, title, summary):
+        """Fetch an item without a query term anyway (the page text is filtered in parse_article)?"""
+        mode = self.source.get("fetch_unmatched", "none")
+        if mode == "all":
+            return True
+        return mode == "related" and summary_cut_short(summary) and names_a_term(f"{title} {summary}", self.related_terms)
