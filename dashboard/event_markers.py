@@ -102,7 +102,8 @@ def _panels(fig, layout):
     """(x axis, y axis) of each plot of the figure: one, or each cell of a grid."""
     if not layout.get("grid"):
         return [("x", "y")]
-    return list(dict.fromkeys((t.get("xaxis", "x"), t.get("yaxis", "y")) for t in fig["data"]))
+    plain = lambda axis: axis[0] if axis[1:] == "1" else axis  # noqa: E731 - 'x1' is the first axis, 'x'
+    return list(dict.fromkeys((plain(t.get("xaxis", "x")), plain(t.get("yaxis", "y"))) for t in fig["data"]))
 
 
 def _axis_key(axis):
