@@ -1,6 +1,6 @@
 """False alarms and detection rate of the spike detection on synthetic coverage.
 
-    python benchmarks/spikes.py [--runs 100] [--seed 1]
+    python benchmarks/spikes.py [--runs 100] [--seed 1] [--quiet-only]
 
 Each run simulates 28 days of history and 30 test days of articles: a daily total with
 weekday/weekend swings and day-to-day overdispersion (negative binomial), each article with
@@ -10,7 +10,9 @@ every scope — overall, 19 regions, 11 topics — × volume and negative share,
 over each day's 62 tests) then run on every test day.
 
 * quiet runs: nothing injected; every spike found is a false alarm. Target: at most 1 false
-  alarm per 30 quiet days over all scopes.
+  alarm per 30 quiet days over all scopes. Run on the news-like data above and on evenly
+  random data (uniform regions and topics, Poisson totals, fixed negative rate); the detection
+  as it was before #13 (3σ per test, no correction) runs on the same days for comparison.
 * injected runs: on one test day, one scope (each in turn) gets a spike: volume (3× its mean
   daily count extra, at least 10 articles: the day has about 4× its usual count) or negative
   share (2× its mean daily count extra, at least 12 articles, all negative: a usual 30 %
