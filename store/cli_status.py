@@ -1,6 +1,7 @@
 """`monitor.py status`: sources' health, document counts, model in use, next jobs."""
 import json
 
+from digest.charts import korean_font
 from store import open_db
 from store.job_runs import age_hours, last_run
 from store.sources import source_health
@@ -28,6 +29,7 @@ def collect(db):
         "sources": source_health(db),
         "next_jobs": next_jobs(db),
         "last_backup": last_run(db, "backup"),
+        "digest_chart_font": korean_font(),
     }
     return status
 
@@ -78,6 +80,9 @@ def run(args):
     else:
         print("다음 예약 작업: 스케줄러가 실행 중이 아님 (python scheduler.py)")
     print(backup_line(status["last_backup"], _max_backup_age()))
+    print(f"주간 메일 차트: 한글 글꼴 {status['digest_chart_font']}" if status["digest_chart_font"] else
+          "경고 / warning: 주간 메일 차트용 한글 글꼴이 없어 메일이 차트 없이 발송됩니다 (fonts-noto-cjk 설치) / "
+          "no Korean font: digests are sent without charts")
     return 0
 
 
