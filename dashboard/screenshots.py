@@ -11,6 +11,7 @@ from pathlib import Path
 from analysis.spikes import detect_spikes
 from dashboard.app import create_app
 from dashboard.browser import Server, chromium, phone
+from events.table import save_collected
 from store import open_db
 from store.documents import save_document
 from store.labels import save_classifications
@@ -66,6 +67,15 @@ def _burst(db):
     save_classifications(db, rows)
 
 
+def _events(db):
+    """Two policy events, so the time charts show their markers."""
+    for source, external_id, date, kind, title in (
+            ("assembly", "demo:bill", "2026-11-05", "bill", "자치경찰 사무 예산 확대 법률안 발의"),
+            ("config", "demo:milestone", "2026-10-28", "milestone", "자치경찰위원회 출범 기념 토론회")):
+        save_collected(db, source, [{"external_id": external_id, "date": date, "kind": kind, "title": title,
+                                     "region": None, "url": "https://example.org/" + external_id}])
+
+
 def main(out=OUT):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -75,6 +85,7 @@ def main(out=OUT):
     _burst(db)
     detect_spikes(db, "2026-10-01", "2026-11-20")
     _demo_status(db)
+    _events(db)
     db.conn.close()
     driver = chromium(1440, 1700)
     srv = Server(create_app(tmp / "demo.db"))
