@@ -315,3 +315,21 @@ def test_documents_are_grouped_by_story_and_a_correction_can_cover_the_story(db)
         labels = conn.execute("SELECT l.sentiment, l.origin FROM labels l JOIN documents d ON d.id = l.document_id "
                               "WHERE d.cluster_id = 'wire'").fetchall()
         assert labels == [("negative", "model+human")] * 8
+
+
+def test_region_trend_counts_every_period_of_the_chosen_regions(db):
+    """The regions tab's trend (drawn with the policy events): each chosen region's line is its
+    count per period from the shared queries, zeros included, under the other filters too."""
+    from store.queries import counts
+    seed_synthetic(db, 300, days=20, end_date="2026-11-20")
+    for search, chosen in (("?start=2026-11-04&end=2026-11-20&by=week&region=서울&region=부산", ["서울", "부산"]),
+                           ("?start=2026-11-10&end=2026-11-20&region=대구&sentiment=negative", ["대구"])):
+        fig = render(db.path, regions, search)["rg-trend"]
+        state = parse_search(search)
+        filters = Context(state, Data(db.path).bounds(db)).filters
+        live = {(r["period"], r["region"]): r["articles"] for r in counts(db, state["by"], "region", filters)}
+        lines = {t["name"]: t for t in fig["data"]}
+        assert sorted(lines) == sorted(chosen)
+        for region in chosen:
+            assert lines[region]["y"] == [live.get((p, region), 0) for p in lines[region]["x"]]
+        assert lines[chosen[0]]["x"][0] <= state["start"] and lines[chosen[0]]["x"][-1] <= state["end"]

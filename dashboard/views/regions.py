@@ -130,7 +130,9 @@ def trend(data, db, ctx, rows_):
         (r for r in rows_ if r["region"] != NATIONAL and r["articles"]), key=lambda r: -r["articles"])[:TREND_TOP]]
     if not chosen:
         return figures.message("지역이 분류된 기사가 없습니다.", "지역별 기사 수 추이", 360)
-    series = data.series(db, ctx.by, "region", ctx.filters.replace(regions=chosen), chosen, stories=False)
+    # counted by region over all regions (what the rollups answer; a region's row is the same
+    # with or without a region filter), then only the chosen regions kept
+    series = data.series(db, ctx.by, "region", ctx.filters.replace(regions=None), chosen, stories=False)
     which = "선택한 지역" if ctx.state.get("region") else f"기사가 많은 {len(chosen)}개 지역"
     return figures.group_lines(series, ctx.by, "region", chosen,
                                f"지역별 기사 수 추이 ({figures.PERIOD_KO[ctx.by]}별, {which})",
