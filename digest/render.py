@@ -15,10 +15,10 @@ TD = f"{FONT}font-size:13px;color:#222;padding:6px 8px;border-bottom:1px solid #
 TH = f"{FONT}font-size:12px;color:#555;padding:6px 8px;border-bottom:1px solid #bbb;text-align:left;background:#f4f6f9;"
 A = "color:#1d4f91;text-decoration:none;"
 NUM = "white-space:nowrap;text-align:right;"  # numbers never break (readable on a 390 px phone)
-NO_CHARTS = "차트 생략: 메일 서버에 한글 글꼴이 없어 이번 메일에는 차트를 넣지 않았습니다. 추이는 대시보드에서 볼 수 있습니다."
 ALL_COVERAGE = "전체 보도 (모든 지역)"  # every article; not the "전국" region
 NATIONAL_ROW = "전국 단위 (특정 지역 없음)"  # articles labelled with the region 전국
 e = html.escape
+NO_CHARTS = "이번 메일에는 차트가 없습니다(서버에 한글 글꼴 없음). 추이는 대시보드에서 볼 수 있습니다."
 
 
 def pct(x):
@@ -125,12 +125,13 @@ def render_html(ctx, image_src):
         parts.append(_section_html(ctx["regional"], f"우리 지역: {ctx['region']}"))
     parts.append(_section_html(ctx["national"], ALL_COVERAGE))
     parts.append(f'<h2 style="{H2}">최근 12주 추이</h2>')
-    for name, alt in (("volume", "주별 관련 기사 수 차트"), ("negative", "주별 부정 비율 차트")):
-        if name in image_src:
-            parts.append(f'<img src="{e(image_src[name])}" alt="{alt}" width="600" '
-                         f'style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:6px 0;">')
     if not image_src:
-        parts.append(f'<p class="no-charts" style="{SMALL}">{NO_CHARTS}</p>')
+        parts.append(f'<p style="{P}">{e(NO_CHARTS)}</p>')
+    for name, alt in (("volume", "주별 관련 기사 수 차트"), ("negative", "주별 부정 비율 차트")):
+        if name not in image_src:  # no font with Hangul on this machine (digest.fonts)
+            continue
+        parts.append(f'<img src="{e(image_src[name])}" alt="{alt}" width="600" '
+                     f'style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:6px 0;">')
     parts.append(_events_html(ctx.get("events")))
     parts.append(f'<h2 style="{H2}">급증 알림 (한 줄에 한 사건)</h2>')
     parts.append(_list([e(s["text"]) for s in ctx["spikes"]], "이번 주 감지된 급증이 없습니다."))

@@ -1,7 +1,6 @@
 """`monitor.py status`: sources' health, document counts, model in use, next jobs."""
 import json
 
-from digest.charts import korean_font
 from store import open_db
 from store.job_runs import age_hours, last_run
 from store.sources import source_health
@@ -28,10 +27,17 @@ def collect(db):
             "FROM classifications GROUP BY model_version, model_id ORDER BY last_used DESC")],
         "sources": source_health(db),
         "next_jobs": next_jobs(db),
+        "digest_chart_font": chart_font(),
         "last_backup": last_run(db, "backup"),
-        "digest_chart_font": korean_font(),
     }
     return status
+
+
+def chart_font():
+    """The font file the digest charts use, or None (then the digest goes without charts)."""
+    from digest.fonts import korean_font_file
+    path = korean_font_file()
+    return str(path) if path else None
 
 
 def backup_line(run, max_age_hours=48, now=None):
@@ -67,6 +73,11 @@ def run(args):
         print(f"모델: {m['model_id']} 버전 {m['model_version']} ({m['documents']}건, 마지막 {m['last_used']})")
     else:
         print("모델: 아직 분류한 문서 없음 (python monitor.py classify)")
+    if status["digest_chart_font"]:
+        print(f"주간 메일 차트 글꼴: {status['digest_chart_font']}")
+    else:
+        from digest.fonts import MISSING_HELP
+        print(f"주간 메일 차트: 없음 — {MISSING_HELP}")
     print(f"수집원 {len(status['sources'])}개:")
     for s in status["sources"]:
         state = "정상" if not s["error_count"] else f"오류 {s['error_count']}회 연속: {s['last_error']}"
@@ -80,9 +91,6 @@ def run(args):
     else:
         print("다음 예약 작업: 스케줄러가 실행 중이 아님 (python scheduler.py)")
     print(backup_line(status["last_backup"], _max_backup_age()))
-    print(f"주간 메일 차트: 한글 글꼴 {status['digest_chart_font']}" if status["digest_chart_font"] else
-          "경고 / warning: 주간 메일 차트용 한글 글꼴이 없어 메일이 차트 없이 발송됩니다 (fonts-noto-cjk 설치) / "
-          "no Korean font: digests are sent without charts")
     return 0
 
 

@@ -235,20 +235,3 @@ def test_digest_charts_count_from_zero_in_whole_articles(monkeypatch):
     assert volume.get_ylabel() == "기사 수 (건)"
     assert [t.get_text() for t in negative.get_xticklabels()][1] == "09.08\nn=3"  # the share's sample size
 
-
-def test_without_a_korean_font_the_digest_goes_without_charts_and_status_says_so(filled, monkeypatch, capsys):
-    """No chart with empty boxes: the font cache is rebuilt once, then the mail says the charts
-    were left out and `status` warns. The machine's fonts are hidden by asking for names none has."""
-    import argparse
-    from digest import charts
-    from digest.cli import preview_html
-    from store import cli_status
-    assert charts.korean_font()  # the test machine has fonts-noto-cjk: charts are drawn
-    monkeypatch.setattr(charts, "KOREAN_FONTS", ("No Such Korean Font",))
-    monkeypatch.setattr(charts, "_rebuilt", [])
-    ctx = build_digest(filled, WEEK)
-    assert charts.digest_charts(ctx["series"]) == {} and charts._rebuilt == [True]  # rebuilt, still none
-    html = preview_html(ctx)
-    assert "<img" not in html and "차트 생략" in html and "자치경찰" in html  # the rest of the mail is there
-    cli_status.run(argparse.Namespace(db=filled.path, json=False))
-    assert "한글 글꼴이 없어 메일이 차트 없이 발송됩니다" in capsys.readouterr().out
