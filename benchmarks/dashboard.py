@@ -39,6 +39,12 @@ def docs_table(data, db, state):
     return documents.render_table(data, db, Context(state, data.bounds(db)), "relevant", "published_desc", 3)
 
 
+def spike_drivers(data, db, state):
+    """The 'what drove it' panel of a spike marker's click-through: the range's last day."""
+    end = Context(state, data.bounds(db)).end
+    return documents.render_drivers(data, db, Context(dict(state, start=end, end=end, spike=end), data.bounds(db)))
+
+
 def doc_detail(data, db, state):
     doc_id = db.execute("SELECT id FROM documents ORDER BY rowid DESC LIMIT 1").fetchone()[0]
     return documents.detail(db, doc_id)
@@ -47,7 +53,8 @@ def doc_detail(data, db, state):
 CALLBACKS = {
     "overview": view_call(overview), "regions": view_call(regions), "topics": view_call(topics),
     "topics_keywords": view_call(topics, topics.render_keywords), "sources": view_call(sources),
-    "documents_table": docs_table, "document_detail": doc_detail, "status": view_call(status),
+    "documents_table": docs_table, "spike_drivers": spike_drivers, "document_detail": doc_detail,
+    "status": view_call(status),
     "url_sync": lambda data, db, state: Context(state, data.bounds(db)),
 }
 

@@ -10,11 +10,11 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import auth as auth_mod, event_markers
 from dashboard.data import Data
-from dashboard.state import Context, parse_search, to_search
+from dashboard.state import PRESETS, Context, parse_search, preset_range, to_search
 from dashboard.views import documents, events as events_view, interest, overview, regions, review, sources, status, topics
 from dashboard.views.common import notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
-from store.labels import add_annotation
+from store.labels import add_annotation, add_story_annotation
 from store.queries import QueryError, facet_values
 
 log = logging.getLogger(__name__)
@@ -59,20 +59,29 @@ def _dropdown(id_, options, placeholder):
 def _layout(data):
     with data.db() as db:
         outlets = data.cached("outlets", 300, lambda: facet_values(db, "outlet"))
-    tabs = [dcc.Tab(label=view.TITLE, value=name, id=f"tab-{name}") for name, view in VIEWS.items()]
+    tabs = [dcc.Tab(label=view.TITLE, value=name, id=f"tab-{name}", className="tab",
+                    selected_className="tab--selected") for name, view in VIEWS.items()]
     return html.Div([
         dcc.Location(id="url", refresh=False),
         html.Header([html.H1("자치경찰 언론·여론 모니터"),
                      html.Span("자치경찰제 보도와 여론을 한눈에", className="subtitle")]),
-        html.Div(className="filters", children=[
+        # on a phone the filters fold away (closed at load by a clientside callback)
+        html.Details(id="filters-box", open=True, className="filters-box", children=[
+            html.Summary("기간·필터 ▾", className="filters-summary"),
+            html.Div(className="filters", children=[
             dcc.DatePickerRange(id="f-dates", display_format="YYYY-MM-DD", start_date_placeholder_text="시작일",
                                 end_date_placeholder_text="종료일", minimum_nights=0, clearable=True),
+            html.Div([html.Button(label, id=f"preset-{key}", n_clicks=0, className="preset")
+                      for key, label in PRESETS.items()], className="presets"),
             dcc.RadioItems(id="f-by", inline=True, value="day", className="by",
                            options=[{"label": "일별", "value": "day"}, {"label": "주별", "value": "week"},
                                     {"label": "월별", "value": "month"}]),
+            dcc.RadioItems(id="f-cmp", inline=True, value="prev", className="by",
+                           options=[{"label": "직전 기간과 비교", "value": "prev"},
+                                    {"label": "전년 동기와 비교", "value": "yoy"}]),
             _dropdown("f-region", [{"label": r, "value": r} for r in ALL_REGIONS], "지역"),
             _dropdown("f-topic", [{"label": v, "value": k} for k, v in TOPICS.items()], "주제"),
-            _dropdown("f-sentiment", [{"label": v, "value": k} for k, v in SENTIMENT_KO.items()], "감성"),
+            _dropdown("f-sentiment", [{"label": v, "value": k} for k, v in SENTIMENT_KO.items()], "논조"),
             _dropdown("f-kind", [{"label": v, "value": k} for k, v in SOURCE_KIND_KO.items()], "출처 유형"),
             _dropdown("f-outlet", [{"label": o, "value": o} for o in outlets], "매체·기관"),
             html.Span(dcc.Input(id="f-q", type="search", placeholder="검색어 (예: 예산 OR 인력 -경찰국)",
@@ -81,9 +90,9 @@ def _layout(data):
             html.Button("CSV 다운로드", id="dl-button", n_clicks=0, title="지금 보이는 표·그래프의 자료 (엑셀에서 열림)"),
             dcc.Download(id="dl"),
             html.Span("정책 이벤트:", className="hint"), event_markers.toggle(),
-        ]),
+        ])]),
         html.Div(id="period-label", className="hint"),
-        dcc.Tabs(id="tabs", value="overview", children=tabs),
+        dcc.Tabs(id="tabs", value="overview", children=tabs, mobile_breakpoint=0, className="tabs"),
         html.Main([html.Div(view.layout(), id=f"view-{name}", className="view") for name, view in VIEWS.items()]),
         event_markers.panel(),
     ])
@@ -108,10 +117,11 @@ def _register(app, data):
     filter_outputs = [Output(id_, "value") for id_, _ in FILTERS]
 
     @app.callback(*filter_outputs, Output("f-dates", "start_date"), Output("f-dates", "end_date"),
-                  Output("f-by", "value"), Output("f-q", "value"), Output("tabs", "value"), Output("url", "search"),
+                  Output("f-by", "value"), Output("f-cmp", "value"), Output("f-q", "value"), Output("tabs", "value"),
+                  Output("url", "search"),
                   Input("url", "search"), *[Input(id_, "value") for id_, _ in FILTERS],
                   Input("f-dates", "start_date"), Input("f-dates", "end_date"), Input("f-by", "value"),
-                  Input("f-q", "value"), Input("tabs", "value"), Input("f-reset", "n_clicks"))
+                  Input("f-cmp", "value"), Input("f-q", "value"), Input("tabs", "value"), Input("f-reset", "n_clicks"))
     def sync_url(search, *values):
         """URL <-> filter widgets: the URL is the state, so a view can be shared as a link."""
         trigger = dash_ctx.triggered_id
@@ -123,14 +133,17 @@ def _register(app, data):
                 c = Context(state, data.bounds(db))
             widgets = [state[key] for _, key in FILTERS] + [
                 c.start if not c.empty_store else None, c.end if not c.empty_store else None,
-                state["by"], state["q"], state["view"]]
+                state["by"], state["cmp"], state["q"], state["view"]]
             return (*widgets, to_search(state) if trigger == "f-reset" else no_update)
-        lists, (start, end, by, q, view) = values[:len(FILTERS)], values[len(FILTERS):-1]
+        lists, (start, end, by, cmp, q, view) = values[:len(FILTERS)], values[len(FILTERS):-1]
         state = {key: list(v or []) for (_, key), v in zip(FILTERS, lists)}
         state.update(start=(start or "")[:10] or None, end=(end or "")[:10] or None, by=by, q=(q or "").strip(),
-                     view=view)
+                     view=view, cmp=cmp)
+        old = parse_search(search)
+        if old["spike"] and (old["start"], old["end"], old["view"]) == (state["start"], state["end"], view):
+            state["spike"] = old["spike"]  # opened from a spike marker: kept until the dates or tab change
         new = to_search(parse_search(to_search(state)))
-        return (*[no_update] * (len(FILTERS) + 5), new if new != (search or "") else no_update)
+        return (*[no_update] * (len(FILTERS) + 6), new if new != (search or "") else no_update)
 
     @app.callback(*[Output(f"view-{name}", "style") for name in VIEWS], Output("period-label", "children"),
                   Input("url", "search"))
@@ -138,7 +151,8 @@ def _register(app, data):
         state = parse_search(search)
         with data.db() as db:
             c = Context(state, data.bounds(db))
-        label = "" if c.empty_store else f"선택 기간 {c.start} ~ {c.end} · 비교 기간 {c.prev_start} ~ {c.prev_end}"
+        label = "" if c.empty_store else \
+            f"선택 기간 {c.start} ~ {c.end} · 비교: {c.cmp_label} {c.prev_start} ~ {c.prev_end}"
         return (*[{"display": "block" if name == state["view"] else "none"} for name in VIEWS], label)
 
     for name, view in VIEWS.items():
@@ -149,6 +163,9 @@ def _register(app, data):
     _register_documents(app, data)
     review.register(app, data)
     _register_region_click(app)
+    _register_spike_click(app)
+    _register_presets(app, data)
+    _register_view(app, data, "documents", documents, documents.DRIVER_OUTPUTS, documents.render_drivers)
     _register_download(app, data)
     event_markers.register(app, data)
     events_view.register(app, data)
@@ -183,8 +200,8 @@ def _register_documents(app, data):
     @app.callback(Output("doc-notice", "children"), Output("doc-table", "data"), Output("doc-table", "page_count"),
                   Output("doc-total", "children"), Output("doc-table", "page_current"),
                   Input("url", "search"), Input("doc-relevance", "value"), Input("doc-sort", "value"),
-                  Input("doc-table", "page_current"), Input("ann-saved", "data"))
-    def table(search, relevance, sort, page, _saved):
+                  Input("doc-table", "page_current"), Input("ann-saved", "data"), Input("doc-group", "value"))
+    def table(search, relevance, sort, page, _saved, group):
         state = parse_search(search)
         if state["view"] != "documents":
             raise PreventUpdate
@@ -192,7 +209,7 @@ def _register_documents(app, data):
 
         def work():
             with data.db() as db:
-                return documents.render_table(data, db, Context(state, data.bounds(db)), relevance, sort, page)
+                return documents.render_table(data, db, Context(state, data.bounds(db)), relevance, sort, page, group)
         r = _guard(work)()
         if isinstance(r, tuple):
             return notice(r[1], "error"), [], 1, "", 0
@@ -220,8 +237,8 @@ def _register_documents(app, data):
                   Input("ann-save", "n_clicks"), State("ann-doc-id", "data"), State("ann-relevant", "value"),
                   State("ann-sentiment", "value"), State("ann-topics", "value"), State("ann-regions", "value"),
                   State("ann-annotator", "value"), State("ann-note", "value"), State("ann-saved", "data"),
-                  prevent_initial_call=True)
-    def save(_clicks, doc_id, relevant, sentiment, topic_values, region_values, annotator, note, saved):
+                  State("ann-story", "value"), prevent_initial_call=True)
+    def save(_clicks, doc_id, relevant, sentiment, topic_values, region_values, annotator, note, saved, story):
         if not doc_id:
             raise PreventUpdate
         annotator = auth_mod.current_user() or (annotator or "").strip()
@@ -229,13 +246,16 @@ def _register_documents(app, data):
             return notice("검토자 이름을 입력해 주세요. 누가 고쳤는지 기록합니다.", "warn"), no_update, no_update
         try:
             with data.db() as db:
-                add_annotation(db, doc_id, annotator, relevant=relevant, sentiment=sentiment,
+                correct = add_story_annotation if "story" in (story or []) else add_annotation
+                done = correct(db, doc_id, annotator, relevant=relevant, sentiment=sentiment,
                                topics=list(topic_values or []), regions=list(region_values or []),
                                note=(note or "").strip() or None)
                 panel, _ = documents.detail(db, doc_id)
         except (KeyError, ValueError) as exc:
             return notice(f"저장하지 못했습니다: {exc}", "error"), no_update, no_update
-        return notice(f"저장되었습니다 ({annotator}). 학습(train) 때 이 수정이 쓰입니다.", "ok"), (saved or 0) + 1, panel
+        scope = f"같은 묶음의 기사 {done}건 모두 " if correct is add_story_annotation else ""
+        return (notice(f"{scope}저장되었습니다 ({annotator}). 학습(train) 때 이 수정이 쓰입니다.", "ok"),
+                (saved or 0) + 1, panel)
 
 
 def _register_region_click(app):
@@ -251,6 +271,37 @@ def _register_region_click(app):
             raise PreventUpdate
         current = list(current or [])
         return [r for r in current if r != region] if region in current else current + [region]
+
+
+def _register_presets(app, data):
+    """지난 7일 / 지난주 / 지난달 / 올해: set the dates (counted back from the last day with data)."""
+    @app.callback(Output("f-dates", "start_date", allow_duplicate=True), Output("f-dates", "end_date", allow_duplicate=True),
+                  *[Input(f"preset-{key}", "n_clicks") for key in PRESETS], prevent_initial_call=True)
+    def preset(*_clicks):
+        name = (dash_ctx.triggered_id or "").removeprefix("preset-")
+        with data.db() as db:
+            last = data.bounds(db)[1]
+        if name not in PRESETS or not last:
+            raise PreventUpdate
+        return preset_range(name, last)
+
+    # a phone opens with the filters folded (the first screen shows the charts)
+    app.clientside_callback("function(_) { return window.innerWidth > 700; }",
+                            Output("filters-box", "open"), Input("url", "pathname"))
+
+
+def _register_spike_click(app):
+    """A click on a spike marker (▼) opens the documents of its day(s) under the same filters."""
+    @app.callback(Output("url", "search", allow_duplicate=True), Input("ov-volume", "clickData"),
+                  Input("ov-critic", "clickData"), State("url", "search"), prevent_initial_call=True)
+    def click(volume_click, critic_click, search):
+        click = volume_click if dash_ctx.triggered_id == "ov-volume" else critic_click
+        days = ((click or {}).get("points") or [{}])[0].get("customdata")
+        state = parse_search(search)
+        if not (isinstance(days, list) and len(days) == 2 and all(parse_search(f"?start={d}")["start"] for d in days)):
+            raise PreventUpdate  # not a spike marker
+        state.update(view="documents", start=days[0], end=days[1], spike=days[0])
+        return to_search(state)
 
 
 def _register_download(app, data):

@@ -46,3 +46,11 @@ def chromium(width=1400, height=1000):
         options.add_argument(flag)
     options.add_argument(f"--window-size={width},{height}")
     return webdriver.Chrome(service=Service(found[1]), options=options)
+
+
+def phone(driver, width=390, height=844):
+    """Make the page think it runs on a phone of this size (Chromium's window cannot be
+    narrower than 500 px; the viewport can)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+    return driver

@@ -11,6 +11,7 @@ import store
 from nlp import indexing
 from store import queries, rollups
 from store.cache import ResultCache
+from store.periods import fill
 
 
 def sum_by(rows, key):
@@ -70,11 +71,19 @@ class Data:
     # queries; their results are cached until the store changes, so switching tabs or
     # paging with the same search does not scan the store again.
 
-    def counts(self, db, by="day", group=None, filters=None):
-        rows = rollups.counts(db, by, group, filters, outlets=False)  # no view shows per-period outlets
+    def counts(self, db, by="day", group=None, filters=None, stories=True):
+        """store.queries.counts rows; stories=False allows 'stories' to be None (faster)."""
+        rows = rollups.counts(db, by, group, filters, outlets=False, stories=stories)  # no view shows per-period outlets
         if rows is not None:
             return rows
         return self.live.get(db, ("counts", by, group, repr(filters)), lambda: queries.counts(db, by, group, filters))
+
+    def series(self, db, by, group, filters, values=(), stories=True):
+        """`counts` for every period of the filters' date range (× every group value in
+        `values`): zeros explicit, each row with `days_in_period` and `partial`."""
+        rows = self.counts(db, by, group, filters, stories)
+        groups = [group] if group else []
+        return fill(rows, by, filters.date_from, filters.date_to, groups, [list(values)] if group else [])
 
     def totals(self, db, filters=None):
         row = rollups.totals(db, filters)
@@ -82,7 +91,7 @@ class Data:
 
     def group_totals(self, db, group, filters=None):
         """{group value: counts over the whole period} (regions, topics, outlets side by side)."""
-        rows = rollups.group_totals(db, group, filters, outlets=False)
+        rows = rollups.group_totals(db, group, filters, outlets=False, stories=False)
         if rows is None:  # per-day counts add up exactly for articles and sentiments
             return sum_by(self.counts(db, "day", group, filters), group)
         return {r[group]: r for r in rows}

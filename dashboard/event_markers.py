@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.state import Context, parse_search
 from dashboard.views.common import fmt_int, fmt_pct, notice
 from events.table import KINDS, SOURCES, get, list_events
+from store.periods import period_start
 from store.queries import top_stories
 
 # the time charts (component ids) that get markers, and the toggle's groups of kinds
@@ -56,31 +57,58 @@ def hover_text(event):
             "<br><i>누르면 전후 보도량</i>")
 
 
-def add_event_markers(fig, events):
+def add_event_markers(fig, events, by="day"):
     """The figure dict with the events drawn on it, one legend entry per group of kinds;
-    unchanged when it has no data (a message figure) or there are no events."""
+    unchanged when it has no data (a message figure) or there are no events. The charts'
+    x axes list periods (store.periods), so an event sits on the period holding its date.
+    A chart of small multiples (the topics) gets the dotted lines in every panel and the
+    markers at the top of each panel, on the panel's own count axis."""
     if not events or not fig.get("data"):
         return fig
+    layout = dict(fig.get("layout") or {})
+    x_of = {e["id"]: period_start(by, e["date"]).isoformat() for e in events}
     height, seen = {}, {}
     for e in events:
-        seen[e["date"]] = seen.get(e["date"], -1) + 1
-        height[e["id"]] = max(TOP - STEP * seen[e["date"]], 0.05)
-    traces = []
-    for label, kinds in GROUPS.values():
-        group = [e for e in events if e["kind"] in kinds]
-        if group:
-            traces.append({
-                "type": "scatter", "mode": "markers", "name": f"이벤트: {label}", "yaxis": AXIS,
-                "x": [e["date"] for e in group], "y": [height[e["id"]] for e in group],
-                "customdata": [f"ev:{e['id']}" for e in group], "text": [hover_text(e) for e in group],
-                "hovertemplate": "%{text}<extra></extra>", "cliponaxis": False,
-                "marker": {"symbol": "diamond", "size": 12, "color": COLORS[kinds[0]], "line": {"width": 1, "color": "white"}}})
-    lines = [{"type": "line", "xref": "x", "yref": "paper", "x0": d, "x1": d, "y0": 0, "y1": 1, "layer": "below",
-              "line": {"width": 1, "dash": "dot", "color": "#888"}} for d in sorted(seen)]
-    layout = dict(fig.get("layout") or {})
-    layout["yaxis9"] = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}
+        x = x_of[e["id"]]
+        seen[x] = seen.get(x, -1) + 1
+        height[e["id"]] = max(TOP - STEP * seen[x], 0.05)
+    panels = _panels(fig, layout)
+    traces, lines = [], []
+    for n, (xaxis, yaxis) in enumerate(panels):
+        scale = 1.0
+        if len(panels) > 1:  # markers on the panel's own axis, at the top of its fixed range
+            scale = layout[_axis_key(yaxis)]["range"][1]
+        for label, kinds in GROUPS.values():
+            group = [e for e in events if e["kind"] in kinds]
+            if group:
+                traces.append({
+                    "type": "scatter", "mode": "markers", "name": f"이벤트: {label}", "legendgroup": label,
+                    "showlegend": n == 0, "xaxis": xaxis, "yaxis": yaxis if len(panels) > 1 else AXIS,
+                    "x": [x_of[e["id"]] for e in group], "y": [height[e["id"]] * scale for e in group],
+                    "customdata": [f"ev:{e['id']}" for e in group], "text": [hover_text(e) for e in group],
+                    "hovertemplate": "%{text}<extra></extra>", "cliponaxis": False,
+                    "marker": {"symbol": "diamond", "size": 12 if len(panels) == 1 else 9, "color": COLORS[kinds[0]],
+                               "line": {"width": 1, "color": "white"}}})
+        yref = "paper" if len(panels) == 1 else f"{yaxis} domain"
+        lines += [{"type": "line", "xref": xaxis, "yref": yref, "x0": x, "x1": x, "y0": 0, "y1": 1, "layer": "below",
+                   "line": {"width": 1, "dash": "dot", "color": "#888"}} for x in sorted(seen)]
+    if len(panels) == 1:
+        layout["yaxis9"] = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}
     layout["shapes"] = list(layout.get("shapes") or []) + lines
     return {**fig, "data": list(fig["data"]) + traces, "layout": layout}
+
+
+def _panels(fig, layout):
+    """(x axis, y axis) of each plot of the figure: one, or each cell of a grid."""
+    if not layout.get("grid"):
+        return [("x", "y")]
+    plain = lambda axis: axis[0] if axis[1:] == "1" else axis  # noqa: E731 - 'x1' is the first axis, 'x'
+    return list(dict.fromkeys((plain(t.get("xaxis", "x")), plain(t.get("yaxis", "y"))) for t in fig["data"]))
+
+
+def _axis_key(axis):
+    """'y3' -> 'yaxis3', 'y' -> 'yaxis' (the layout key of an axis reference)."""
+    return axis[0] + "axis" + axis[1:]
 
 
 def decorate(result, db, ctx, show):
@@ -88,7 +116,7 @@ def decorate(result, db, ctx, show):
     events = timeline_events(db, ctx, kinds_shown(show))
     for id_ in MARKED:
         if isinstance(result.get(id_), dict):
-            result[id_] = add_event_markers(result[id_], events)
+            result[id_] = add_event_markers(result[id_], events, ctx.by)
     return result
 
 

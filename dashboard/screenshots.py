@@ -8,15 +8,26 @@ import tempfile
 import time
 from pathlib import Path
 
+from analysis.spikes import detect_spikes
 from dashboard.app import create_app
-from dashboard.browser import Server, chromium
+from dashboard.browser import Server, chromium, phone
+from events.table import save_collected
 from store import open_db
+from store.documents import save_document
+from store.labels import save_classifications
 from store.synthetic import seed_synthetic
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-SHOTS = [("overview", "", "#kpi-articles"), ("regions", "&region=서울", "#rg-map .point"),
-         ("topics", "", "#tp-keywords .barlayer .point"), ("sources", "", "#src-outlets .barlayer .point"),
-         ("documents", "", "#doc-table td"), ("status", "", "#kpi-model")]
+SPIKE_DAY = "2026-11-12"
+# (file name, URL query, element that shows the view is drawn)
+SHOTS = [("overview", "", "#ov-volume .barlayer .point"),
+         ("overview_weekly", "?by=week&start=2026-10-01", "#ov-volume .barlayer .point"),
+         ("regions", "?view=regions&region=서울", "#rg-map .point"),
+         ("topics", "?view=topics", "#tp-keywords .barlayer .point"),
+         ("sources", "?view=sources", "#src-outlets .barlayer .point"),
+         ("documents", "?view=documents", "#doc-table td"),
+         ("spike_drivers", f"?view=documents&start={SPIKE_DAY}&end={SPIKE_DAY}&spike={SPIKE_DAY}", "#doc-drivers-panel"),
+         ("status", "?view=status", "#kpi-model")]
 
 
 def _wait(driver, selector, timeout=60):
@@ -40,30 +51,63 @@ def _demo_status(db):
         {"job_id": "digest", "name": "주간 요약 메일", "trigger": "매주 월 08:00", "next_run_at": "2026-11-23T08:00:00+09:00"}])
 
 
+def _burst(db):
+    """A Seoul budget story on SPIKE_DAY: three reports, each carried by many outlets."""
+    titles = ["서울시 자치경찰 예산 삭감 논란", "자치경찰위원회 예산 삭감에 현장 반발", "시의회 자치경찰 예산 재심의 요구"]
+    rows = []
+    for story, title in enumerate(titles):
+        for copy in range(22 - 6 * story):
+            doc_id, _ = save_document(db, {
+                "canonical_url": f"https://burst.example.kr/{story}/{copy}", "title": f"{title} ({copy + 1})",
+                "body": f"{title}. 서울시 자치경찰위원회 예산이 줄었다. 사본 {copy}", "kind": "news",
+                "outlet": f"매체{copy % 9 + 1}", "source": "burst", "cluster_id": f"burst-{story}",
+                "published_at": f"{SPIKE_DAY}T0{story + 1}:00:00Z"})
+            rows.append({"document_id": doc_id, "model_version": "synthetic-1", "relevant": True,
+                         "sentiment": "negative" if copy % 3 else "neutral", "topics": ["budget"], "regions": ["서울"]})
+    save_classifications(db, rows)
+
+
+def _events(db):
+    """Two policy events, so the time charts show their markers."""
+    for source, external_id, date, kind, title in (
+            ("assembly", "demo:bill", "2026-11-05", "bill", "자치경찰 사무 예산 확대 법률안 발의"),
+            ("config", "demo:milestone", "2026-10-28", "milestone", "자치경찰위원회 출범 기념 토론회")):
+        save_collected(db, source, [{"external_id": external_id, "date": date, "kind": kind, "title": title,
+                                     "region": None, "url": "https://example.org/" + external_id}])
+
+
 def main(out=OUT):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
     db = open_db(tmp / "demo.db")
     seed_synthetic(db, 6000, days=120, end_date="2026-11-20", seed=1)
-    db["spikes"].insert({"day": "2026-11-12", "metric": "volume", "scope": "all", "key": "all", "value": 95,
-                         "baseline": 60, "threshold": 85, "zscore": 3.4})
+    _burst(db)
+    detect_spikes(db, "2026-10-01", "2026-11-20")
     _demo_status(db)
+    _events(db)
     from nlp.indexing import index_pending
     index_pending(db)  # term lists for the 주제 panel (classify does this for crawled documents)
     db.conn.close()
     driver = chromium(1440, 1700)
     srv = Server(create_app(tmp / "demo.db"))
     try:
-        for view, extra, ready in SHOTS:
-            driver.get(f"{srv.url}/?view={view}{extra}")
+        for name, query, ready in SHOTS:
+            driver.get(f"{srv.url}/{query}")
             _wait(driver, ready)
-            driver.save_screenshot(str(out / f"{view}.png"))
-            if view == "documents":
+            driver.save_screenshot(str(out / f"{name}.png"))
+            if name == "documents":
                 driver.find_elements("css selector", "#doc-table td[data-dash-column='outlet']")[0].click()
                 _wait(driver, "#doc-detail-panel")
                 driver.execute_script("document.getElementById('doc-detail').scrollIntoView()")
                 driver.save_screenshot(str(out / "document_detail.png"))
+        small = phone(chromium(500, 844))
+        try:
+            small.get(f"{srv.url}/")
+            _wait(small, "#ov-volume .barlayer .point")
+            small.save_screenshot(str(out / "phone.png"))
+        finally:
+            small.quit()
     finally:
         srv.close()
     empty = Server(create_app(tmp / "empty.db"))

@@ -7,15 +7,15 @@ import datetime as dt
 import re
 import urllib.parse
 
-from analysis.spikes import describe
-from events.table import week_events
+from analysis.spikes import events as spike_events_of  # spikes grouped into events (one line each)
+from events.table import week_events  # policy events (bills, laws, milestones)
 from interest.series import week_summary
 from vocabulary import NATIONAL, TOPICS
 from store.queries import Filters, QueryError, counts, list_spikes, search_documents, top_stories, totals
 from store.util import KST
 
 CHART_WEEKS = 12
-MAX_SPIKES = 8
+MAX_SPIKES = 8  # spike events (one line each) listed in the mail; the dashboard has them all
 
 
 def parse_week(text):
@@ -85,7 +85,9 @@ def _weekly_series(db, monday):
     for i in range(CHART_WEEKS):
         start = (first + dt.timedelta(weeks=i)).isoformat()
         r = rows.get(start, {})
-        series.append({"week": start, "articles": r.get("articles", 0), "negative_share": r.get("negative_share")})
+        labelled = r.get("negative", 0) + r.get("neutral", 0) + r.get("positive", 0)
+        series.append({"week": start, "articles": r.get("articles", 0), "negative_share": r.get("negative_share"),
+                       "labelled": labelled})
     return series
 
 
@@ -120,14 +122,40 @@ def _region_lines(db, monday, first_region=None):
     lines = {}
     for r in counts(db, by="week", group="region", filters=f):
         line = lines.setdefault(r["region"], {"region": r["region"], "articles": 0, "previous": 0,
-                                              "negative_share": None})
+                                              "negative_share": None, "labelled": 0})
         if r["period"] == monday.isoformat():
-            line.update(articles=r["articles"], negative_share=r["negative_share"])
+            line.update(articles=r["articles"], negative_share=r["negative_share"],
+                        labelled=r["negative"] + r["neutral"] + r["positive"])
         else:
             line["previous"] = r["articles"]
     ordered = sorted(lines.values(), key=lambda x: (x["region"] != first_region, x["region"] == NATIONAL,
                                                     -x["articles"], x["region"]))
     return [x for x in ordered if x["articles"] or x["previous"]]
+
+
+def summary(national, regional, region, spike_events):
+    """One or two Korean sentences on what changed this week (the top of the mail)."""
+    section, who = (regional, f"이번 주 {region}") if regional else (national, "이번 주 전체")
+    t, before, change = section["totals"], section["previous"]["articles"], section["change"]["articles"]
+    text = f"{who} 관련 기사는 {t['articles']:,}건"
+    if change is None:  # no articles last week: no percentage
+        text += f"(지난주 {before:,}건)이었"
+    elif round(change * 100):
+        text += f"으로 지난주({before:,}건)보다 {abs(change) * 100:.0f}% {'늘었' if change > 0 else '줄었'}"
+    else:
+        text += f"으로 지난주({before:,}건)와 비슷했"
+    if t["negative_share"] is not None:
+        labelled = t["negative"] + t["neutral"] + t["positive"]
+        moved = section["negative_change"]
+        text += f"고, 부정 비율은 {t['negative_share'] * 100:.0f}%(논조 분류 {labelled:,}건 중)" + (
+            f"로 {abs(moved) * 100:.0f}%p {'높아졌' if moved > 0 else '낮아졌'}" if moved and round(abs(moved) * 100)
+            else "였")
+    text += "습니다."
+    if spike_events:
+        days = spike_events[0]["text"].split(": ", 1)[0]
+        text += (f" {days}에 보도 급증이 감지되었습니다." if len(spike_events) == 1
+                 else f" {days} 등 보도 급증 {len(spike_events)}건이 감지되었습니다.")
+    return text
 
 
 def dashboard_link(base_url, monday, sunday, region=None):
@@ -144,18 +172,21 @@ def build_digest(db, week, region=None, dashboard_url="http://127.0.0.1:8050", t
     label = korean_week_label(monday)
     civic_rows, civic_total = search_documents(db, Filters(
         date_from=monday.isoformat(), date_to=sunday.isoformat(), source_kinds=["civic"]), limit=civic)
-    # strongest first, the recipient's region before the rest; the dashboard lists them all
-    spikes = sorted(list_spikes(db, monday.isoformat(), sunday.isoformat()),
-                    key=lambda s: (not (region and s["scope"] == "region" and s["key"] == region), -s["zscore"]))
+    # one line per event; the recipient's region's first, then the strongest
+    spikes = sorted(spike_events_of(list_spikes(db, monday.isoformat(), sunday.isoformat())),
+                    key=lambda e: (not any(s["scope"] == "region" and s["key"] == region for s in e["spikes"]),
+                                   -max(s["zscore"] or 0 for s in e["spikes"])))
+    national, regional = _section(db, monday, sunday, top), _section(db, monday, sunday, top, regions=[region]) \
+        if region else None
     return {
         "week": week_id(monday), "monday": monday.isoformat(), "sunday": sunday.isoformat(),
         "label": label, "region": region,
         "subject": f"{subject_prefix} {label} 주간 동향 ({monday:%m.%d}~{sunday:%m.%d})"
                    + (f" · {region}" if region else ""),
-        "national": _section(db, monday, sunday, top),
-        "regional": _section(db, monday, sunday, top, regions=[region]) if region else None,
+        "national": national, "regional": regional,
+        "summary": summary(national, regional, region, spikes),
         "series": _weekly_series(db, monday),
-        "spikes": [dict(s, text=describe(s)) for s in spikes[:MAX_SPIKES]],
+        "spikes": spikes[:MAX_SPIKES],
         "spikes_total": len(spikes),
         "events": week_events(db, monday, sunday, region),
         "civic": [{"title": r["title"], "url": r["url"], "outlet": r["outlet"], "pub_date": r["pub_date"]}

@@ -27,36 +27,45 @@ def _png(fig):
     return buf.getvalue()
 
 
-def _labels(series):
-    return [s["week"][5:].replace("-", ".") for s in series]
+def _labels(series, with_n=False):
+    """'11.16' per week (its Monday); with_n: the articles with a sentiment under it."""
+    return [s["week"][5:].replace("-", ".") + (f"\nn={s.get('labelled', 0)}" if with_n else "") for s in series]
 
 
-def _xticks(ax, series):
-    ax.set_xticks(range(len(series)), _labels(series))
+def _xticks(ax, series, with_n=False):
+    ax.set_xticks(range(len(series)), _labels(series, with_n))
+    ax.tick_params(axis="x", labelsize=7)
+    ax.set_xlabel("주 (월요일 시작)", fontsize=8)
 
 
 def volume_chart(series):
+    """Every week of the 12 (zeros drawn), whole-number ticks from 0."""
+    from matplotlib.ticker import MaxNLocator
     fig, ax, rc = _figure()
     with plt.rc_context(rc):
         values = [s["articles"] for s in series]
         colors = [GREY] * (len(values) - 1) + [BLUE]
         ax.bar(range(len(values)), values, color=colors)
         _xticks(ax, series)
+        ax.set_ylim(0, max(values + [1]) * 1.15)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        ax.set_ylabel("기사 수 (건)", fontsize=8)
         ax.set_title("주별 관련 기사 수 (최근 12주, 마지막 막대가 이번 주)", loc="left")
-        ax.tick_params(axis="x", labelsize=7)
         return _png(fig)
 
 
 def negative_chart(series):
+    """Negative share per week; n under each week is the number of articles it is a share of
+    (a week without articles has no share: a gap, not 0%)."""
     fig, ax, rc = _figure()
     with plt.rc_context(rc):
         xs = range(len(series))
         ys = [None if s["negative_share"] is None else s["negative_share"] * 100 for s in series]
         ax.plot(xs, [float("nan") if y is None else y for y in ys], color=RED, marker="o", markersize=3)
         ax.set_ylim(0, max([y for y in ys if y is not None] + [10]) * 1.2)
-        ax.set_title("주별 부정 기사 비율 (%)", loc="left")
-        _xticks(ax, series)
-        ax.tick_params(axis="x", labelsize=7)
+        ax.set_ylabel("부정 비율 (%)", fontsize=8)
+        ax.set_title("주별 부정 기사 비율 (%, n = 논조가 분류된 기사 수)", loc="left")
+        _xticks(ax, series, with_n=True)
         return _png(fig)
 
 

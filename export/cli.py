@@ -34,7 +34,7 @@ def _filter_options(parser):
 
 def add_arguments(parser):
     sub = parser.add_subparsers(dest="dataset", metavar="DATASET", required=True)
-    trends = sub.add_parser("trends", help="기간×그룹별 건수·감성 비율 / counts and sentiment shares per period × group")
+    trends = sub.add_parser("trends", help="기간×그룹별 기사 수·논조 비율 / counts and sentiment shares per period × group")
     trends.add_argument("--by", default="day", choices=tuple(PERIODS), help="period (default: day)")
     trends.add_argument("--group", action="append",
                         help=f"group(s), comma separated: {', '.join(GROUPS)} (default: none)")

@@ -1,6 +1,6 @@
 """Column names and logical types of every export (docs/data-dictionary.md explains each).
 
-Types: str, int, float, date (YYYY-MM-DD), list (of strings). Writers map them per format.
+Types: str, int, float, bool, date (YYYY-MM-DD), list (of strings). Writers map them per format.
 """
 from vocabulary import SENTIMENTS, TOPICS
 
@@ -9,6 +9,10 @@ COUNT_COLUMNS = [("articles", "int"), ("stories", "int"), ("outlets", "int"),
 SHARE_COLUMNS = [("negative_share", "float"), ("neutral_share", "float"),
                  ("positive_share", "float"), ("net_sentiment", "float")]
 METRICS = [name for name, _ in COUNT_COLUMNS + SHARE_COLUMNS]
+# How much of a period the range covers (a week or month cut by 'from'/'to' is partial).
+COVERAGE_COLUMNS = [("days_in_period", "int"), ("partial", "bool")]
+# 95% Wilson interval of negative_share, as in the dashboard's CSV.
+INTERVAL_COLUMNS = [("negative_share_low", "float"), ("negative_share_high", "float")]
 # Documents export: the order here is the column order in every file.
 DOCUMENT_COLUMNS = [
     ("id", "str"), ("url", "str"), ("canonical_url", "str"), ("source", "str"),
@@ -24,14 +28,16 @@ BODY_COLUMN = ("body", "str")
 
 
 def trend_columns(groups):
-    """Long form: period, one column per group, then the counts and shares."""
-    return [("period", "date"), *[(g, "str") for g in groups], *COUNT_COLUMNS, *SHARE_COLUMNS]
+    """Long form: period, one column per group, the period's coverage, then the counts,
+    shares and the negative share's interval."""
+    return [("period", "date"), *[(g, "str") for g in groups], *COVERAGE_COLUMNS, *COUNT_COLUMNS, *SHARE_COLUMNS,
+            *INTERVAL_COLUMNS]
 
 
 def wide_columns(keys, metric):
-    """Wide form: period, then one column per group value holding `metric`."""
+    """Wide form: period and its coverage, then one column per group value holding `metric`."""
     kind = dict(COUNT_COLUMNS + SHARE_COLUMNS)[metric]
-    return [("period", "date"), *[(k, kind) for k in keys]]
+    return [("period", "date"), *COVERAGE_COLUMNS, *[(k, kind) for k in keys]]
 
 
 def document_columns(with_text=False):

@@ -1,10 +1,11 @@
-"""Trend tables: counts per period × group (long form) and one row per period (wide form)."""
-import datetime as dt
+"""Trend tables: counts per period × group (long form) and one row per period (wide form),
+both with a row for every period of the range (zeros explicit) and its coverage."""
 import itertools
 
 from export.columns import COUNT_COLUMNS, trend_columns, wide_columns
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
-from store.queries import counts_multi
+from store.periods import fill
+from store.queries import counts_multi, wilson_interval
 
 VOCABULARY = {"region": list(ALL_REGIONS), "topic": list(TOPICS), "sentiment": list(SENTIMENTS),
               "source_kind": list(SOURCE_KINDS)}
@@ -12,16 +13,24 @@ NONE_KEY = "(none)"
 KEY_SEPARATOR = "|"
 
 
-def long_table(db, by, groups, filters):
-    """(columns, rows): one row per period × group combination present in the data."""
+def long_table(db, by, groups, filters, date_from=None, date_to=None):
+    """(columns, rows): one row per period × group combination of [date_from, date_to]
+    (default: the filters' dates), zero rows included: every period of the range, every
+    group value of the vocabulary (and any other value present), in text order."""
     columns = trend_columns(groups)
-    rows = [{name: row.get(name) for name, _ in columns} for row in counts_multi(db, by, groups, filters)]
+    found = counts_multi(db, by, groups, filters)
+    values = [_text_order(_group_values(g, {r[g] for r in found})) for g in groups]
+    rows = []
+    for row in fill(found, by, date_from or filters.date_from, date_to or filters.date_to, groups, values):
+        low, high = wilson_interval(row["negative"], row["negative"] + row["neutral"] + row["positive"])
+        row.update(negative_share_low=low, negative_share_high=high)
+        rows.append({name: row.get(name) for name, _ in columns})
     return columns, rows
 
 
 def wide_table(long_rows, by, groups, metric, date_from=None, date_to=None):
-    """(columns, rows): one row per period from `date_from` to `date_to` (or the data's first
-    to last period), one column per group value (combination) holding `metric`.
+    """(columns, rows): one row per period of the long table (every period from `date_from`
+    to `date_to`), one column per group value (combination) holding `metric`.
 
     Group values are listed in vocabulary order (all regions, topics, ...) so the columns do
     not depend on the data; other values follow sorted. Missing counts are 0, shares empty.
@@ -30,40 +39,21 @@ def wide_table(long_rows, by, groups, metric, date_from=None, date_to=None):
     keys = [KEY_SEPARATOR.join(NONE_KEY if v is None else v for v in combo)
             for combo in itertools.product(*per_group)]
     empty = 0 if metric in dict(COUNT_COLUMNS) else None
-    cells = {}
+    cells, coverage = {}, {}
     for r in long_rows:
         key = KEY_SEPARATOR.join(NONE_KEY if r[g] is None else r[g] for g in groups)
         cells[(r["period"], key)] = r[metric]
-    periods = _periods(by, {r["period"] for r in long_rows}, date_from, date_to)
-    rows = [{"period": p, **{k: cells.get((p, k), empty) for k in keys}} for p in periods]
+        coverage[r["period"]] = {"days_in_period": r["days_in_period"], "partial": r["partial"]}
+    rows = [{"period": p, **coverage[p], **{k: cells.get((p, k), empty) for k in keys}} for p in coverage]
     return wide_columns(keys, metric), rows
+
+
+def _text_order(values):
+    """The long form's order, as the shared counts query sorts: missing first, then text order."""
+    return ([None] if None in values else []) + sorted(v for v in values if v is not None)
 
 
 def _group_values(group, present):
     known = VOCABULARY.get(group, [])
     extra = sorted(v for v in present if v is not None and v not in known)
     return known + extra + ([None] if None in present else [])
-
-
-def period_start(by, day):
-    """The period a date falls in, as its first day (weeks start on Monday)."""
-    if by == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if by == "month":
-        return day.replace(day=1)
-    return day
-
-
-def _periods(by, present, date_from, date_to):
-    """Every period between the bounds, so gaps with no documents appear as rows."""
-    present_dates = sorted(dt.date.fromisoformat(p) for p in present if p)
-    lo = period_start(by, dt.date.fromisoformat(date_from)) if date_from else (present_dates or [None])[0]
-    hi = period_start(by, dt.date.fromisoformat(date_to)) if date_to else (present_dates or [None])[-1]
-    out, day = [], lo
-    while lo and hi and day <= hi:
-        out.append(day.isoformat())
-        if by == "month":
-            day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        else:
-            day += dt.timedelta(days=7 if by == "week" else 1)
-    return out

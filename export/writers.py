@@ -32,6 +32,8 @@ def text_cell(kind, value):
         return ""
     if kind == "list":
         return LIST_SEPARATOR.join(value)
+    if kind == "bool":
+        return "true" if value else "false"
     return repr(value) if kind == "float" else str(value)
 
 
@@ -70,7 +72,7 @@ def _write_csv_file(path, columns, rows):
 def arrow_schema(columns):
     import pyarrow as pa
     types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(),
-             "list": pa.list_(pa.string())}
+             "list": pa.list_(pa.string()), "bool": pa.bool_()}
     return pa.schema([pa.field(name, types[kind]) for name, kind in columns])
 
 
@@ -111,17 +113,54 @@ def _xlsx_cell(kind, value, stats):
     return value
 
 
+# How a spreadsheet shows the cells: dates as dates (not ###), shares as percentages.
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+XLSX_PERCENT_FORMAT = "0.0%"
+XLSX_BOOL_FORMAT = '"TRUE";"TRUE";"FALSE"'  # LibreOffice otherwise shows a boolean cell as 1/0
+XLSX_WIDTHS = {"date": 12, "int": 10, "float": 12, "bool": 9, "str": 18, "list": 22}
+XLSX_WIDE_TEXT = {"url": 50, "canonical_url": 50, "title": 60, "summary": 60, "body": 80}
+
+
+def is_share(name):
+    """Columns holding a share of articles (0-1), shown as percentages in xlsx."""
+    return name.endswith(("_share", "_share_low", "_share_high")) or name == "net_sentiment"
+
+
+def xlsx_layout(columns):
+    """(width, number format or None) per column."""
+    out = []
+    for name, kind in columns:
+        width = max(len(name) + 2, XLSX_WIDE_TEXT.get(name, XLSX_WIDTHS[kind]))
+        number_format = {"date": XLSX_DATE_FORMAT, "bool": XLSX_BOOL_FORMAT}.get(
+            kind, XLSX_PERCENT_FORMAT if is_share(name) else None)
+        out.append((width, number_format))
+    return out
+
+
 def _write_xlsx(path, columns, rows):
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
+    layout = xlsx_layout(columns)
+    for i, (width, _) in enumerate(layout, 1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"  # the header row stays in view
     sheet.append([name for name, _ in columns])
     stats = {"rows": 0, "truncated_cells": 0}
     for row in rows:
         if stats["rows"] >= XLSX_MAX_ROWS:
             raise ExportError(f"xlsx는 최대 {XLSX_MAX_ROWS:,}행 / an xlsx sheet holds at most {XLSX_MAX_ROWS:,} rows; "
                               "use csv or parquet, or narrow the filters")
-        sheet.append([_xlsx_cell(kind, row[name], stats) for name, kind in columns])
+        cells = []
+        for (name, kind), (_, number_format) in zip(columns, layout):
+            value = _xlsx_cell(kind, row[name], stats)
+            if number_format and value is not None:
+                value = WriteOnlyCell(sheet, value)
+                value.number_format = number_format
+            cells.append(value)
+        sheet.append(cells)
         stats["rows"] += 1
     workbook.save(path)
     _pin_zip_times(path)

@@ -6,7 +6,7 @@ from store import open_db
 from store.job_runs import age_hours, last_run
 from store.sources import source_health
 
-HELP = "수집원 상태, 문서 수, 사용 중인 모델, 다음 예약 작업 / health of sources, counts, model, next jobs"
+HELP = "수집원 상태, 기사 수, 사용 중인 모델, 다음 예약 작업 / health of sources, counts, model, next jobs"
 
 
 def add_arguments(parser):

@@ -66,6 +66,20 @@ def add_annotation(db, document_id, annotator, relevant=None, sentiment=None, to
     return pk
 
 
+def add_story_annotation(db, document_id, annotator, **fields):
+    """The same correction for every document of the document's story (its cluster: wire
+    copies and mirrors), in one transaction; returns how many documents were corrected."""
+    row = db.execute("SELECT cluster_id FROM documents WHERE id = ?", [document_id]).fetchone()
+    if row is None:
+        raise KeyError(f"no document with id {document_id}")
+    ids = [r[0] for r in db.execute("SELECT id FROM documents WHERE cluster_id = ? ORDER BY published_at, id",
+                                    [row[0]])] if row[0] else [document_id]
+    with write_transaction(db):
+        for doc_id in ids:
+            add_annotation(db, doc_id, annotator, **fields)
+    return len(ids)
+
+
 def _human_overrides(db, document_id):
     """Latest human value per field."""
     return _human_overrides_many(db, [document_id]).get(document_id, {})

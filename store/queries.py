@@ -191,11 +191,14 @@ def top_stories(db, filters=None, limit=10, sentiment=None):
     f = (filters or Filters())
     if sentiment:
         f = f.replace(sentiments=[sentiment])
+    # a date range starts from the date index (else the planner may start from every relevant label)
+    hint = "INDEXED BY idx_documents_day_order" if (f.date_from or f.date_to) and _has_index(
+        db, "idx_documents_day_order") else ""
     sql = f"""
-        SELECT d.cluster_id, COUNT(DISTINCT d.id) AS articles, COUNT(DISTINCT d.outlet) AS outlets,
+        SELECT d.cluster_id, COUNT(*) AS articles, COUNT(DISTINCT d.outlet) AS outlets,
                MIN(d.published_at) AS first_published,
                SUM(l.sentiment = 'negative') AS negative
-        FROM documents d {LABEL_JOIN} WHERE {where_clause(f, params)}
+        FROM documents d {hint} {LABEL_JOIN} WHERE {where_clause(f, params)}
         GROUP BY d.cluster_id ORDER BY outlets DESC, articles DESC, first_published DESC LIMIT ?
     """
     stories = []
@@ -225,7 +228,7 @@ def date_bounds(db):
         "SELECT (SELECT MIN(pub_date) FROM documents), (SELECT MAX(pub_date) FROM documents)").fetchone())
 
 
-def list_spikes(db, date_from=None, date_to=None, scope=None):
+def list_spikes(db, date_from=None, date_to=None, scope=None, key=None):
     params, conds = [], []
     if date_from:
         conds.append("day >= ?")
@@ -236,6 +239,9 @@ def list_spikes(db, date_from=None, date_to=None, scope=None):
     if scope:
         conds.append("scope = ?")
         params.append(scope)
+    if key:
+        conds.append("key = ?")
+        params.append(key)
     where = " AND ".join(conds) or "1"
     return [dict(r) for r in db.query(f"SELECT * FROM spikes WHERE {where} ORDER BY day, metric, scope, key", params)]
 
@@ -287,6 +293,85 @@ def document_page(db, filters=None, sort="published_desc", limit=50, offset=0):
     """The rows of `search_documents` without the total, for callers that know the total
     from elsewhere (the dashboard's rollups). Date-filtered newest/oldest-first pages walk
     an index on published_at (when there is one) instead of sorting every match first."""
+    sql, params = _page_query(db, filters, sort)
+    return [_decoded(r) for r in db.query(sql + " LIMIT ? OFFSET ?", params + [int(limit), int(offset)])]
+
+
+def story_page(db, filters=None, sort="published_desc", limit=50, offset=0):
+    """One row per story (cluster) among the matching documents, in `sort` order: the story's
+    first matching document, with `copies` = its matching documents. Reads the documents in
+    order until the page is full (early pages are quick; the total is the story count)."""
+    sql, params = _page_query(db, filters, sort)
+    seen, rows = set(), []
+    cursor = db.query(sql, params)
+    for r in cursor:
+        key = r["cluster_id"] or r["id"]
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > offset:
+            rows.append(_decoded(r))
+            if len(rows) >= limit:
+                break
+    cursor.close()
+    clusters = [r["cluster_id"] for r in rows if r["cluster_id"]]
+    copies = {}
+    if clusters:
+        f = filters or Filters()
+        count_params = []
+        conds = _per_row_labels(f, count_params)  # per row: a region's whole list would be built first
+        conds.append(where_clause(f.replace(regions=None, topics=None), count_params))
+        where = " AND ".join(conds) + " AND " + _in("d.cluster_id", clusters, count_params)
+        # the cluster index: a page's few stories, not every document of the date range
+        copies = dict(db.execute(f"SELECT d.cluster_id, COUNT(*) FROM documents d INDEXED BY idx_documents_cluster "
+                                 f"{LABEL_JOIN} WHERE {where} GROUP BY d.cluster_id", count_params).fetchall())
+    for r in rows:
+        r["copies"] = copies.get(r["cluster_id"], 1)
+    return rows
+
+
+def story_documents(db, cluster_id):
+    """Every stored document of a story (exact duplicates included), oldest first."""
+    return [_decoded(r) for r in db.query(f"""
+        SELECT d.id, d.url, d.outlet, d.title, d.pub_date, d.published_at, d.duplicate_of, d.cluster_id,
+               l.relevant, l.sentiment, l.topics, l.regions, l.origin
+        FROM documents d {LABEL_JOIN} WHERE d.cluster_id = ? ORDER BY d.published_at, d.id""", [cluster_id])]
+
+
+def _decoded(r):
+    r = dict(r)
+    r["topics"] = loads(r["topics"], [])
+    r["regions"] = loads(r["regions"], [])
+    return r
+
+
+def _has_index(db, name):
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name]).fetchone() is not None
+
+
+def _per_row_labels(f, params):
+    """The region and topic filters as conditions checked per document (EXISTS), for plans
+    that walk another index (where_clause builds the list of every matching document)."""
+    return [f"EXISTS (SELECT 1 FROM {table} x WHERE x.document_id = d.id AND " + _in(f"x.{column}", values, params) + ")"
+            for table, column, values in (("label_regions", "region", f.regions), ("label_topics", "topic", f.topics))
+            if values]
+
+
+def recent_documents(db, filters=None, limit=500):
+    """The newest matching documents, light rows (id, title, url, outlet, cluster_id,
+    published_at): a document_page without labels to decode."""
+    sql, params = _page_query(db, filters, "published_desc",
+                              "d.id, d.title, d.url, d.outlet, d.cluster_id, d.published_at")
+    return [dict(r) for r in db.query(sql + " LIMIT ?", params + [int(limit)])]
+
+
+PAGE_COLUMNS = """d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
+               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
+               l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin"""
+
+
+def _page_query(db, filters, sort, columns=PAGE_COLUMNS):
+    """(SQL, params) of the matching documents in `sort` order (no LIMIT)."""
     import datetime as dt
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
@@ -303,25 +388,14 @@ def document_page(db, filters=None, sort="published_desc", limit=50, offset=0):
         if f.date_to:
             conds += ["+d.pub_date <= ?", "d.published_at < ?"]
             params += [f.date_to, day(f.date_to, 1)]
-        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'idx_documents_published'").fetchone():
+        if _has_index(db, "idx_documents_published"):
             # Else the planner may start from the labels or a region/topic list and sort every
             # match in the store; walking the date range costs at most the documents in it.
             hint = "INDEXED BY idx_documents_published"
-        for table, column, values in (("label_regions", "region", f.regions), ("label_topics", "topic", f.topics)):
-            if values:  # checked per row while walking the index (where_clause builds a list first)
-                conds.append(f"EXISTS (SELECT 1 FROM {table} x WHERE x.document_id = d.id AND "
-                             + _in(f"x.{column}", values, params) + ")")
+        conds += _per_row_labels(f, params)
         f = f.replace(date_from=None, date_to=None, regions=None, topics=None)
     conds.append(where_clause(f, params))
-    rows = []
-    for r in db.query(f"""
-        SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
-               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
-               l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin
+    return f"""
+        SELECT {columns}
         FROM documents d {hint} {LABEL_JOIN} WHERE {' AND '.join(conds)}
-        ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?""", params + [int(limit), int(offset)]):
-        r = dict(r)
-        r["topics"] = loads(r["topics"], [])
-        r["regions"] = loads(r["regions"], [])
-        rows.append(r)
-    return rows
+        ORDER BY {SORTS[sort]}""", params

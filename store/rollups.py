@@ -2,8 +2,21 @@
 
 Tables count relevant, non-duplicate documents per day × source kind × outlet × sentiment
 (rollup_base), additionally × region (rollup_region) or × topic (rollup_topic), and per
-day × region × topic × kind × sentiment (rollup_region_topic, no outlets). `stories` counts story leads: a story (cluster) is counted once, on the
-day and in the cells of its first relevant article, so sums over days stay exact.
+day × region × topic × kind × sentiment (rollup_region_topic, no outlets).
+
+Stories follow the one rule of store.queries: the distinct stories (clusters) among the
+matching articles of each period. A cell's `singles` counts its articles whose story has no
+other relevant article in the store (such a story is one article, so it adds up exactly);
+the articles of the other stories are listed in rollup_story (day × story × kind × outlet
+× sentiment × region × topic, distinct rows), where each of them is counted once per
+period however many days, outlets or cells it spans. stories = singles + that count.
+
+Counting them needs no DISTINCT in the common case: each row knows the day of the story's
+previous row (`prev_*`, rows ordered by day; one column per partition: the whole story, the
+story within a region, within a topic, within both). A story has rows in a period starting
+on p0 exactly when one of them has no previous row since p0, so the count is the rows with
+prev < p0. Filters on sentiment, source kind or outlet (or grouping by them) make a story's
+earlier rows irrelevant, so those count the distinct stories of the matching rows instead.
 
 Triggers on documents, labels, label_topics and label_regions record the touched days in
 rollup_dirty; `refresh_if_dirty` recomputes just those days and bumps `generation`. `counts`/`totals` mirror
@@ -48,24 +61,50 @@ CREATE TABLE IF NOT EXISTS rollup_dirty (day TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL);
 INSERT OR IGNORE INTO rollup_state VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS rollup_base (day TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
+    articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_base ON rollup_base(day, kind, outlet, sentiment);
 CREATE TABLE IF NOT EXISTS rollup_region (day TEXT, region TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
-CREATE INDEX IF NOT EXISTS idx_rollup_region ON rollup_region(day, region, kind, outlet, sentiment, articles, stories);
+    articles INTEGER, singles INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_region ON rollup_region(day, region, kind, outlet, sentiment, articles, singles);
 CREATE TABLE IF NOT EXISTS rollup_topic (day TEXT, topic TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
-CREATE INDEX IF NOT EXISTS idx_rollup_topic ON rollup_topic(day, topic, kind, outlet, sentiment, articles, stories);
+    articles INTEGER, singles INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_topic ON rollup_topic(day, topic, kind, outlet, sentiment, articles, singles);
 CREATE TABLE IF NOT EXISTS rollup_region_slim (day TEXT, region TEXT, kind TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
-CREATE INDEX IF NOT EXISTS idx_rollup_region_slim ON rollup_region_slim(day, region, kind, sentiment, articles, stories);
+    articles INTEGER, singles INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_region_slim ON rollup_region_slim(day, region, kind, sentiment, articles, singles);
 CREATE TABLE IF NOT EXISTS rollup_topic_slim (day TEXT, topic TEXT, kind TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
-CREATE INDEX IF NOT EXISTS idx_rollup_topic_slim ON rollup_topic_slim(day, topic, kind, sentiment, articles, stories);
+    articles INTEGER, singles INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_topic_slim ON rollup_topic_slim(day, topic, kind, sentiment, articles, singles);
 CREATE TABLE IF NOT EXISTS rollup_region_topic (day TEXT, region TEXT, topic TEXT, kind TEXT, sentiment TEXT,
-    articles INTEGER, stories INTEGER);
+    articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_region_topic
-    ON rollup_region_topic(day, region, topic, kind, sentiment, articles, stories);
+    ON rollup_region_topic(day, region, topic, kind, sentiment, articles, singles);
+-- the articles of stories with more than one relevant article (see the module docstring);
+-- region/topic NULL when the article has none; week/month: the period starts of day
+CREATE TABLE IF NOT EXISTS rollup_story (day TEXT, week TEXT, month TEXT, story INTEGER, kind TEXT, outlet TEXT,
+    sentiment TEXT, region TEXT, topic TEXT, prev_all TEXT, prev_region TEXT, prev_topic TEXT, prev_region_topic TEXT);
+CREATE INDEX IF NOT EXISTS idx_rollup_story ON rollup_story(day, region, topic, kind, sentiment, outlet, story,
+    week, month);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_story ON rollup_story(story);
+-- narrow covering indexes for counting first rows, one per partition
+CREATE INDEX IF NOT EXISTS idx_rollup_story_all ON rollup_story(day, prev_all, week, month);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_region ON rollup_story(day, region, prev_region, week, month);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_topic ON rollup_story(day, topic, prev_topic, week, month);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_region_topic
+    ON rollup_story(day, region, topic, prev_region_topic, week, month);
+-- one row per article of those stories (no region/topic rows): the story's previous and next
+-- article days (next_week/next_month: their periods), for counting under sentiment, kind
+-- and outlet filters (see _lone_and_crowded)
+CREATE TABLE IF NOT EXISTS rollup_story_doc (day TEXT, week TEXT, month TEXT, story INTEGER, kind TEXT, outlet TEXT,
+    sentiment TEXT, prev TEXT, next TEXT, next_week TEXT, next_month TEXT);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_doc ON rollup_story_doc(day, kind, sentiment, outlet, story, prev, next,
+    week, month, next_week, next_month);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_doc_story ON rollup_story_doc(story);
+-- rollup_story's rows counted per day × previous-row day (part: all, region or topic, with
+-- key the region or topic): first rows of a range are read from a few hundred rows
+CREATE TABLE IF NOT EXISTS rollup_story_first (part TEXT, day TEXT, week TEXT, month TEXT, key TEXT, prev TEXT,
+    n INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_first ON rollup_story_first(part, day, key, prev, week, month, n);
 -- documents search / table sort (not a rollup, but the same performance need)
 CREATE INDEX IF NOT EXISTS idx_documents_published ON documents(published_at);
 CREATE TRIGGER IF NOT EXISTS rollup_documents_ai AFTER INSERT ON documents BEGIN
@@ -85,9 +124,21 @@ CREATE TRIGGER IF NOT EXISTS rollup_{table}_{event[0].lower()} AFTER {event} ON 
     for table in ("labels", "label_topics", "label_regions") for event in ("INSERT", "UPDATE", "DELETE"))
 
 
+# a column each rollup table has in the current layout: an older store's rollups are rebuilt
+LAYOUT = (("rollup_base", "singles"), ("rollup_story", "prev_all"), ("rollup_story_first", "prev"),
+          ("rollup_story_doc", "next_month"))
+STORY_TABLES = ("rollup_story", "rollup_story_first", "rollup_story_doc")
+
+
 def ensure(db):
-    """Create the rollup tables and triggers if missing; a new rollup is filled at once."""
-    fresh = not {f"rollup_{name}" for name in TABLES} <= set(db.table_names())
+    """Create the rollup tables and triggers if missing; a new rollup is filled at once.
+    Rollups of an older layout (story leads instead of `singles`) are dropped and rebuilt."""
+    names = set(db.table_names())
+    if any(table in names and column not in {c.name for c in db[table].columns} for table, column in LAYOUT):
+        db.conn.executescript("BEGIN;" + "".join(f"DROP TABLE IF EXISTS rollup_{name};" for name in TABLES)
+                              + "".join(f"DROP TABLE IF EXISTS {t};" for t in STORY_TABLES) + "COMMIT;")
+        names = set(db.table_names())
+    fresh = not {f"rollup_{name}" for name in TABLES} | set(STORY_TABLES) <= names
     fill = "INSERT OR IGNORE INTO rollup_dirty(day) SELECT DISTINCT pub_date FROM documents WHERE pub_date IS NOT NULL;"
     db.conn.executescript("BEGIN;" + SCHEMA + (fill if fresh else "") + "COMMIT;")
     if fresh:
@@ -110,14 +161,16 @@ def refresh_if_dirty(db):
         conn.execute("DELETE FROM temp.rollup_days")
         conn.executemany("INSERT INTO temp.rollup_days VALUES (?)", [(d,) for d in days])
         conn.execute("DROP TABLE IF EXISTS temp.rollup_facts")
-        # One row per relevant, non-duplicate document of the dirty days; lead = first of its story.
+        # One row per relevant, non-duplicate document of the dirty days. story: a number
+        # for its cluster (the cluster's smallest rowid); multi: the story has another
+        # relevant, non-duplicate article somewhere in the store.
         conn.execute("""
             CREATE TEMP TABLE rollup_facts AS
             SELECT d.id, d.pub_date AS day, d.kind, d.outlet, l.sentiment,
-                   d.cluster_id IS NOT NULL AND d.id = (
-                       SELECT d2.id FROM documents d2 JOIN labels l2 ON l2.document_id = d2.id
-                       WHERE d2.cluster_id = d.cluster_id AND d2.duplicate_of IS NULL AND l2.relevant = 1
-                       ORDER BY d2.published_at, d2.id LIMIT 1) AS lead
+                   (SELECT MIN(d2.rowid) FROM documents d2 WHERE d2.cluster_id = d.cluster_id) AS story,
+                   EXISTS (SELECT 1 FROM documents d2 JOIN labels l2 ON l2.document_id = d2.id
+                           WHERE d2.cluster_id = d.cluster_id AND d2.id != d.id
+                             AND d2.duplicate_of IS NULL AND l2.relevant = 1) AS multi
             FROM documents d JOIN labels l ON l.document_id = d.id
             WHERE d.pub_date IN (SELECT day FROM temp.rollup_days)
               AND d.duplicate_of IS NULL AND l.relevant = 1""")
@@ -128,8 +181,52 @@ def refresh_if_dirty(db):
             src = ", ".join(["f.day"] + [_DIM_SOURCE[d] for d in dims] + ["f.kind"]
                             + (["f.outlet"] if with_outlet else []) + ["f.sentiment"])
             conn.execute(f"""
-                INSERT INTO {table} ({cols}, articles, stories)
-                SELECT {src}, COUNT(*), SUM(f.lead) FROM temp.rollup_facts f {joins} GROUP BY {src}""")
+                INSERT INTO {table} ({cols}, articles, singles)
+                SELECT {src}, COUNT(*), SUM(f.story IS NOT NULL AND NOT f.multi)
+                FROM temp.rollup_facts f {joins} GROUP BY {src}""")
+        conn.execute("DELETE FROM rollup_story WHERE day IN (SELECT day FROM temp.rollup_days)")
+        conn.execute(f"""
+            INSERT INTO rollup_story (day, week, month, story, kind, outlet, sentiment, region, topic)
+            SELECT DISTINCT f.day, {PERIODS['week'].replace('d.pub_date', 'f.day')},
+                   {PERIODS['month'].replace('d.pub_date', 'f.day')}, f.story, f.kind, f.outlet, f.sentiment,
+                   xr.region, xt.topic
+            FROM temp.rollup_facts f LEFT JOIN label_regions xr ON xr.document_id = f.id
+                 LEFT JOIN label_topics xt ON xt.document_id = f.id
+            WHERE f.multi AND f.story IS NOT NULL""")
+        # every row of the stories on these days: the day of the story's previous row, per partition
+        conn.execute("""
+            UPDATE rollup_story SET prev_all = w.a, prev_region = w.r, prev_topic = w.t, prev_region_topic = w.rt
+            FROM (SELECT rowid AS id, LAG(day) OVER (PARTITION BY story ORDER BY day, rowid) AS a,
+                         LAG(day) OVER (PARTITION BY story, region ORDER BY day, rowid) AS r,
+                         LAG(day) OVER (PARTITION BY story, topic ORDER BY day, rowid) AS t,
+                         LAG(day) OVER (PARTITION BY story, region, topic ORDER BY day, rowid) AS rt
+                  FROM rollup_story WHERE story IN (
+                      SELECT story FROM rollup_story WHERE day IN (SELECT day FROM temp.rollup_days))) w
+            WHERE rollup_story.rowid = w.id""")
+        conn.execute("DELETE FROM rollup_story_doc WHERE day IN (SELECT day FROM temp.rollup_days)")
+        conn.execute(f"""
+            INSERT INTO rollup_story_doc (day, week, month, story, kind, outlet, sentiment)
+            SELECT DISTINCT f.day, {PERIODS['week'].replace('d.pub_date', 'f.day')},
+                   {PERIODS['month'].replace('d.pub_date', 'f.day')}, f.story, f.kind, f.outlet, f.sentiment
+            FROM temp.rollup_facts f WHERE f.multi AND f.story IS NOT NULL""")
+        conn.execute(f"""
+            UPDATE rollup_story_doc SET prev = w.p, next = w.n,
+                   next_week = {PERIODS['week'].replace('d.pub_date', 'w.n')}, next_month = {PERIODS['month'].replace('d.pub_date', 'w.n')}
+            FROM (SELECT rowid AS id, LAG(day) OVER story_order AS p, LEAD(day) OVER story_order AS n
+                  FROM rollup_story_doc WHERE story IN (
+                      SELECT story FROM rollup_story_doc WHERE day IN (SELECT day FROM temp.rollup_days))
+                  WINDOW story_order AS (PARTITION BY story ORDER BY day, rowid)) w
+            WHERE rollup_story_doc.rowid = w.id""")
+        # only the dirty days' counts change: a changed story has all its days marked dirty
+        conn.execute("DELETE FROM rollup_story_first WHERE day IN (SELECT day FROM temp.rollup_days)")
+        conn.execute("""
+            INSERT INTO rollup_story_first (part, day, week, month, key, prev, n)
+            SELECT 'all', day, week, month, NULL, prev_all, COUNT(*) FROM rollup_story
+                WHERE day IN (SELECT day FROM temp.rollup_days) GROUP BY day, prev_all
+            UNION ALL SELECT 'region', day, week, month, region, prev_region, COUNT(*) FROM rollup_story
+                WHERE day IN (SELECT day FROM temp.rollup_days) AND region IS NOT NULL GROUP BY day, region, prev_region
+            UNION ALL SELECT 'topic', day, week, month, topic, prev_topic, COUNT(*) FROM rollup_story
+                WHERE day IN (SELECT day FROM temp.rollup_days) AND topic IS NOT NULL GROUP BY day, topic, prev_topic""")
         conn.execute("DELETE FROM rollup_dirty WHERE day IN (SELECT day FROM temp.rollup_days)")
         conn.execute("UPDATE rollup_state SET generation = generation + 1")
         conn.execute("DROP TABLE temp.rollup_facts")
@@ -185,28 +282,129 @@ def _where(f, params):
     return " AND ".join(conds) or "1"
 
 
-def _aggregate(db, f, period_expr, group, outlets=True):
+def _group_expr(group):
+    return {"source_kind": "r.kind", None: "NULL"}.get(group, f"r.{group}")
+
+
+def _multi_stories(db, f, by, group):
+    """{(period, group value): distinct stories} among the matching articles of stories
+    with more than one article (rollup_story); by=None: the whole filtered range."""
+    params = []
+    where = _where(f, params)
+    for name in ("region", "topic"):
+        if group == name:
+            where += f" AND r.{name} IS NOT NULL"  # as the live query's join: no region, no row
+    period = {"day": "r.day", "week": "r.week", "month": "r.month", None: "NULL"}[by]
+    if (f.sentiments or f.source_kinds or f.outlets) and group is None and not (f.regions or f.topics):
+        return _lone_and_crowded(db, f, by)
+    if f.sentiments or f.source_kinds or f.outlets or group in ("sentiment", "source_kind", "outlet"):
+        # a story's earlier rows may not match: collect the stories themselves
+        out = {}
+        for p, grp, story in db.execute(
+                f"SELECT {period}, {_group_expr(group)}, r.story FROM rollup_story r WHERE {where}", params):
+            out.setdefault((p, grp), set()).add(story)
+        return {key: len(members) for key, members in out.items()}
+    # the story's first row in the period: no earlier row of it (in its partition) since the period began
+    dims = [d for d in ("region", "topic") if group == d or getattr(f, d + "s")]
+    start = {"day": "r.day", "week": "r.week", "month": "r.month"}.get(by)
+    args = []  # the period start's parameter comes after the other conditions'
+    if start is None and f.date_from:
+        start = "?"
+        args.append(f.date_from)
+    if len(dims) <= 1:  # counted per day × previous day in rollup_story_first
+        part = dims[0] if dims else "all"
+        conds, params = ["r.part = ?"], [part]
+        for column, value in (("day >=", f.date_from), ("day <=", f.date_to)):
+            if value:
+                conds.append(f"r.{column} ?")
+                params.append(value)
+        values = (f.regions or f.topics) if dims else None
+        if values:
+            conds.append(f"r.key IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+        first = "r.prev IS NULL" + (f" OR r.prev < {start}" if start else "")
+        params += args
+        sql = f"""SELECT {period}, {"r.key" if group else "NULL"}, SUM(r.n) FROM rollup_story_first r
+                  WHERE {' AND '.join(conds)} AND ({first}) GROUP BY r.day{", r.key" if group else ""}"""
+    else:  # region and topic together: the rows themselves
+        first = "r.prev_region_topic IS NULL" + (f" OR r.prev_region_topic < {start}" if start else "")
+        params += args
+        sql = f"""SELECT {period}, {_group_expr(group)}, COUNT(*) FROM rollup_story r
+                  WHERE {where} AND ({first}) GROUP BY r.day{f", {_group_expr(group)}" if group else ""}"""
+    # grouped by day in index order (no sort), then added up per period here
+    out = {}
+    for p, grp, n in db.execute(sql, params):
+        out[(p, grp)] = out.get((p, grp), 0) + n
+    return out
+
+
+def _lone_and_crowded(db, f, by):
+    """{(period, None): stories} under sentiment/kind/outlet filters, from rollup_story_doc:
+    an article that is its story's only one in the period counts 1 if it matches (a plain
+    count); the stories with several articles in the period are the only ones collected."""
+    params = []
+    where = _where(f, params)
+    period = {"day": "r.day", "week": "r.week", "month": "r.month", None: "NULL"}[by]
+    if by is None:
+        before, after = ("?" if f.date_from else None), ("?" if f.date_to else None)
+        bounds = [v for v in (f.date_from, f.date_to) if v]
+    else:
+        before, after, bounds = period, {"day": "r.next", "week": "r.next_week", "month": "r.next_month"}[by], []
+    alone = "(r.prev IS NULL" + (f" OR r.prev < {before})" if before else ")")
+    if by is None:
+        alone += " AND (r.next IS NULL" + (" OR r.next > ?)" if after else ")")
+    else:
+        alone += f" AND (r.next IS NULL OR {after} > {period})"
+    out = {}
+    for p, n in db.execute(f"SELECT {period}, COUNT(*) FROM rollup_story_doc r WHERE {where} AND {alone} "
+                           "GROUP BY r.day", params + bounds):
+        out[(p, None)] = out.get((p, None), 0) + n
+    crowded = {}
+    for p, story in db.execute(f"SELECT {period}, r.story FROM rollup_story_doc r WHERE {where} AND NOT ({alone})",
+                               params + bounds):
+        crowded.setdefault(p, set()).add(story)
+    for p, stories in crowded.items():
+        out[(p, None)] = out.get((p, None), 0) + len(stories)
+    return out
+
+
+def _aggregate(db, f, by, group, outlets=True, stories=True):
+    """Rows (period, grp, articles, stories, outlets, negative, neutral, positive) from the
+    rollups, or None when they cannot answer; by=None: one period for the whole range.
+    stories=False leaves stories None (saves the distinct count)."""
     table = _plan(group, f, outlets)
     if table is None:
         return None
     params = []
     # rollup_region_topic has no outlets: 'outlets' is then None (unknown), not a wrong count
     outlets = "COUNT(DISTINCT outlet)" if TABLES[table][2] else "NULL"
-    group_expr = {"source_kind": "r.kind", None: "NULL"}.get(group, f"r.{group}")
+    period = PERIODS[by].replace("d.pub_date", "r.day") if by else "NULL"
     sql = f"""
-        SELECT {period_expr} AS period, {group_expr} AS grp, SUM(articles) AS articles,
-               SUM(stories) AS stories, {outlets} AS outlets,
+        SELECT {period} AS period, {_group_expr(group)} AS grp, SUM(articles) AS articles,
+               SUM(singles) AS singles, {outlets} AS outlets,
                SUM(CASE WHEN sentiment = 'negative' THEN articles ELSE 0 END) AS negative,
                SUM(CASE WHEN sentiment = 'neutral' THEN articles ELSE 0 END) AS neutral,
                SUM(CASE WHEN sentiment = 'positive' THEN articles ELSE 0 END) AS positive
         FROM rollup_{table} r WHERE {_where(f, params)}
         GROUP BY period, grp ORDER BY period, grp"""
-    return list(db.query(sql, params))
+    rows = [dict(r) for r in db.query(sql, params)]
+    multi = _multi_stories(db, f, by, group) if stories and rows else {}
+    for r in rows:
+        r["stories"] = (r["singles"] or 0) + multi.get((r["period"], r["grp"]), 0) if stories else None
+    return rows
 
 
-def counts(db, by="day", group=None, filters=None, outlets=True):
+def _row(r, group=None):
+    row = {key: r[key] or 0 for key in ("articles", "negative", "neutral", "positive")}
+    row["stories"], row["outlets"] = r["stories"], r["outlets"]
+    if group:
+        row[group] = r["grp"]
+    return _with_shares(row)
+
+
+def counts(db, by="day", group=None, filters=None, outlets=True, stories=True):
     """Same rows as store.queries.counts, or None when the rollups cannot answer.
-    outlets=False allows 'outlets' to be None (faster tables)."""
+    outlets=False allows 'outlets' to be None (faster tables); stories=False: 'stories' None."""
     from store.queries import Filters
     if by not in PERIODS:
         raise QueryError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
@@ -214,43 +412,35 @@ def counts(db, by="day", group=None, filters=None, outlets=True):
         raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
     if group == "source":
         return None
-    raw = _aggregate(db, filters or Filters(), PERIODS[by].replace("d.pub_date", "r.day"), group, outlets)
+    raw = _aggregate(db, filters or Filters(), by, group, outlets, stories)
     if raw is None:
         return None
     rows = []
     for r in raw:
-        row = {key: r[key] or 0 for key in ("articles", "stories", "negative", "neutral", "positive")}
-        row["period"], row["outlets"] = r["period"], r["outlets"]
-        if group:
-            row[group] = r["grp"]
-        rows.append(_with_shares(row))
+        row = _row(r, group)
+        row["period"] = r["period"]
+        rows.append(row)
     return rows
 
 
 def totals(db, filters=None):
     """Same row as store.queries.totals, or None when the rollups cannot answer."""
     from store.queries import Filters
-    raw = _aggregate(db, filters or Filters(), "NULL", None)
+    raw = _aggregate(db, filters or Filters(), None, None)
     if raw is None:
         return None
-    r = raw[0] if raw else {}
-    row = _with_shares({key: r.get(key) or 0 for key in ("articles", "stories", "negative", "neutral", "positive")})
-    row["outlets"] = r.get("outlets", 0) if raw else 0
+    row = _row(raw[0]) if raw else _with_shares(
+        {"articles": 0, "stories": 0, "outlets": 0, "negative": 0, "neutral": 0, "positive": 0})
     row["negative_ci"] = wilson_interval(row["negative"], row["negative"] + row["neutral"] + row["positive"])
     return row
 
 
-def group_totals(db, group, filters=None, outlets=True):
+def group_totals(db, group, filters=None, outlets=True, stories=True):
     """One row per group value for the whole filtered period (no period split), or None."""
     from store.queries import Filters
     if group not in GROUPS or group == "source":
         raise QueryError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
-    raw = _aggregate(db, filters or Filters(), "NULL", group, outlets)
+    raw = _aggregate(db, filters or Filters(), None, group, outlets, stories)
     if raw is None:
         return None
-    rows = []
-    for r in raw:
-        row = {key: r[key] or 0 for key in ("articles", "stories", "negative", "neutral", "positive")}
-        row[group], row["outlets"] = r["grp"], r["outlets"]
-        rows.append(_with_shares(row))
-    return rows
+    return [_row(r, group) for r in raw]

@@ -14,8 +14,9 @@ _counter = [0]
 
 
 def add_docs(db, day, n, region="서울", sentiment="neutral", kind="news", topics=("budget",),
-             outlet="테스트일보", title="자치경찰 테스트 기사", cluster=None):
-    """n labelled documents published on Korean local date `day` (noon KST)."""
+             outlet="테스트일보", title="자치경찰 테스트 기사", cluster=None, relevant=True):
+    """n labelled documents published on Korean local date `day` (noon KST); region may be
+    a list of regions."""
     published = dt.datetime.fromisoformat(f"{day}T12:00:00+09:00").astimezone(dt.timezone.utc)
     ids = []
     for _ in range(n):
@@ -26,9 +27,10 @@ def add_docs(db, day, n, region="서울", sentiment="neutral", kind="news", topi
             "outlet": outlet, "title": title, "body": f"본문 {k} 자치경찰위원회", "lang": "ko",
             "published_at": published.strftime("%Y-%m-%dT%H:%M:%SZ"), "cluster_id": cluster})
         ids.append(doc_id)
-    save_classifications(db, [{"document_id": i, "model_version": "test-1", "relevant": True,
+    regions = list(region) if isinstance(region, (list, tuple)) else [region]
+    save_classifications(db, [{"document_id": i, "model_version": "test-1", "relevant": relevant,
                                "relevance_score": 0.9, "sentiment": sentiment, "topics": list(topics),
-                               "regions": [region]} for i in ids])
+                               "regions": regions} for i in ids])
     return ids
 
 

@@ -53,6 +53,8 @@ def _typed(kind, value):
         return list(value) if value is not None else []
     if value is None or value == "":
         return None
+    if kind == "bool":
+        return value if isinstance(value, bool) else {"true": True, "false": False}[str(value).lower()]
     if kind == "date":
         if isinstance(value, (dt.datetime,)) or hasattr(value, "to_pydatetime"):
             return value.date().isoformat()
@@ -116,3 +118,10 @@ def as_written(rows, fmt):
 
 def meta_of(path):
     return json.loads((path.parent / (path.name + ".meta.json")).read_text(encoding="utf-8"))
+
+
+def found_rows(rows):
+    """The rows of a zero-filled trend table that hold articles, with the columns the shared
+    counts queries return (to compare with store.queries.counts_multi)."""
+    drop = {"days_in_period", "partial", "negative_share_low", "negative_share_high"}
+    return [{k: v for k, v in r.items() if k not in drop} for r in rows if r["articles"]]

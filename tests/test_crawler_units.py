@@ -194,3 +194,10 @@ def test_sample_site_fault_endpoints(site):
         fetch(site.url + "nope.html")
     assert err.value.code == 404
     assert b"Disallow: /private/" in fetch(site.url + "robots.txt")[2]
+
+
+def test_outlet_from_a_host_is_never_an_ip_address():
+    from crawler.spiders.base import host_outlet
+    assert host_outlet("https://www.hani.co.kr/arti/1.html") == "hani.co.kr"
+    assert host_outlet("http://127.0.0.1:8123/hanbit/news/1") is None  # the source's outlet name is used
+    assert host_outlet("http://[::1]/a") is None and host_outlet("http://localhost/a") is None

@@ -26,7 +26,7 @@ def test_review_queue_opens_the_correction_form(store):
         driver.get(f"{srv.url}/?view=review")
         links = wait_for(driver, lambda d: css(d, "#rv-table td[data-dash-column='title_link'] a"), what="queue rows")
         assert [a.text for a in links[:2]] == [titles["story"], titles["unsure_rel"]]
-        assert "감성 경합" in css(driver, "#rv-table td[data-dash-column='reason']")[0].text
+        assert "논조 경합" in css(driver, "#rv-table td[data-dash-column='reason']")[0].text
         links[0].click()
         wait_for(driver, lambda d: css(d, "#ann-form")[0].is_displayed(), what="correction form")
         assert css(driver, "#view-documents")[0].is_displayed()

@@ -88,10 +88,18 @@ def test_digest_contents(filled):
     assert ctx["dashboard_url"] == "http://127.0.0.1:8050/?start=2026-11-16&end=2026-11-22&region=%EC%84%9C%EC%9A%B8"
     # spikes of the week, the recipient's region first
     assert [s["text"] for s in ctx["spikes"]] == [
-        "2026-11-19 · 지역 서울 · 부정 비율 60% (평소 20%), z=4.0",
-        "2026-11-18 · 지역 부산 · 기사량 9건 (평소 1.0건), z=8.0"]
-    assert "2026-11-19 · 지역 서울 · 부정 비율 60%" in render_text(ctx)
+        "11/19(목): 부정 비율 급증 — 지역 서울 60% (평소 20%)",
+        "11/18(수): 기사 수 급증 — 지역 부산 9건 (평소 하루 1.0건)"]
+    assert "- 11/19(목): 부정 비율 급증 — 지역 서울 60% (평소 20%)" in render_text(ctx)
+    # a one-to-two-sentence summary first; all coverage is not the 전국 region
+    assert ctx["summary"] == ("이번 주 서울 관련 기사는 6건으로 지난주(4건)보다 50% 늘었고, 부정 비율은 "
+                              "33%(논조 분류 6건 중)로 33%p 높아졌습니다. 11/19(목) 등 보도 급증 2건이 감지되었습니다.")
+    assert render_text(ctx).splitlines()[3] == ctx["summary"]
+    text = render_text(ctx)
+    assert "■ 전체 보도 (모든 지역)" in text and "전국 동향" not in text
+    assert "- 전국 단위 (특정 지역 없음): 1건 (지난주 0건), 부정 100% (n=1)" in text
     assert [len(ctx["series"]), ctx["series"][-1]["articles"], ctx["series"][-2]["articles"]] == [12, 10, 4]
+    assert [s["articles"] for s in ctx["series"][:10]] == [0] * 10  # weeks without articles are zeros
 
 
 def test_digest_delivered_with_html_text_and_inline_images(filled, smtp_server, settings):
@@ -211,3 +219,19 @@ def test_recipient_settings_are_validated(tmp_path):
     bad.write_text('[schedule]\ndigest_time = "8시"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="digest_time"):
         load_settings(bad)
+
+
+def test_digest_charts_count_from_zero_in_whole_articles(monkeypatch):
+    from digest import charts
+    axes = []
+    monkeypatch.setattr(charts, "_png", lambda fig: axes.append(fig.axes[0]) or b"")
+    series = [{"week": f"2026-09-{7 + i:02d}", "articles": n, "negative_share": None if not n else 0.5, "labelled": n}
+              for i, n in enumerate([0, 3, 1, 0, 2])]
+    charts.volume_chart(series)
+    charts.negative_chart(series)
+    volume, negative = axes
+    assert volume.get_ylim()[0] == 0 and all(float(t).is_integer() for t in volume.get_yticks())
+    assert len(volume.patches) == 5  # a bar for every week, zeros included
+    assert volume.get_ylabel() == "기사 수 (건)"
+    assert [t.get_text() for t in negative.get_xticklabels()][1] == "09.08\nn=3"  # the share's sample size
+

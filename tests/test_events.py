@@ -348,3 +348,26 @@ def test_digest_lists_the_weeks_events_for_the_recipients_region(db):
     quiet = build_digest(db, "2026-W40")
     assert "이번 주 국회·법령" not in render_html(quiet, {"volume": "v", "negative": "n"})
     assert "이번 주 국회·법령" not in render_text(quiet)
+
+
+def test_markers_sit_on_the_period_of_their_date_and_in_every_topic_panel():
+    """The time charts list periods (zero-filled categories): a Thursday event of a weekly chart
+    is drawn on its Monday's week; the topic small multiples get it in each panel."""
+    from dashboard import figures
+    from dashboard.event_markers import add_event_markers
+    from store.periods import fill
+    from vocabulary import TOPICS
+    events = [{"id": 1, "date": "2026-11-19", "kind": "bill", "title": "발의", "region": None},
+              {"id": 2, "date": "2026-11-20", "kind": "law", "title": "공포", "region": None}]
+    rows = fill([], "week", "2026-11-02", "2026-11-22", ["topic"], [list(TOPICS)])
+    weekly = add_event_markers(figures.topic_lines(rows, "week"), events, "week")
+    marks = [t for t in weekly["data"] if t["name"].startswith("이벤트: ")]
+    assert len(marks) == 2 * len(TOPICS)  # two kinds × every panel, one legend entry per kind
+    assert sum(t["showlegend"] for t in marks) == 2
+    assert {x for t in marks for x in t["x"]} == {"2026-11-16"}  # the week of 11/16~22
+    assert {t["yaxis"] for t in marks} == {"y"} | {f"y{i}" for i in range(2, len(TOPICS) + 1)}
+    assert all(0 < y <= weekly["layout"]["yaxis"]["range"][1] for t in marks for y in t["y"])
+    assert len(weekly["layout"]["shapes"]) == len(TOPICS)  # one dotted line per panel for the one week
+    daily = add_event_markers(figures.group_lines(fill([], "day", "2026-11-18", "2026-11-21", ["region"], [["서울"]]),
+                                                  "day", "region", ["서울"], "t"), events, "day")
+    assert [x for t in daily["data"] if t.get("yaxis") == "y9" for x in t["x"]] == ["2026-11-19", "2026-11-20"]

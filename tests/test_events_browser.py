@@ -77,9 +77,14 @@ def test_region_filter_keeps_that_regions_and_national_events(browser, server, s
 @pytest.mark.parametrize("view,chart", [("topics", "tp-lines"), ("regions", "rg-trend")])
 def test_markers_on_topic_and_region_timelines(browser, server, seeded_path, view, chart):
     browser.get(f"{server.url}/?view={view}&{PERIOD}")
-    shown = wait_for(browser, lambda d: len(markers(d, chart)) == 3 and markers(d, chart), what=f"{chart} markers")
+    panels = 11 if chart == "tp-lines" else 1  # the topics are small multiples: markers in every panel
+    shown = wait_for(browser, lambda d: len(markers(d, chart)) == 3 * panels and markers(d, chart),
+                     what=f"{chart} markers")
     assert set(shown) == set(ids(seeded_path))
-    assert css(browser, f"#{chart} g.xy9 .scatterlayer .point")
+    if panels == 1:
+        assert css(browser, f"#{chart} g.xy9 .scatterlayer .point")
+    else:  # the last panel: its topic's 32 days (zeros drawn too) and the 3 event markers
+        assert len(css(browser, f"#{chart} g.x11y11 .scatterlayer .point")) == 32 + 3
 
 
 def test_clicking_a_marker_lists_the_coverage_around_it(browser, server, seeded_path):

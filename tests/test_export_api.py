@@ -15,7 +15,7 @@ from export import jobs
 from export.api import register
 from export.columns import document_columns
 from store import queries as q
-from export_support import END, build_store
+from export_support import END, build_store, found_rows
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,14 @@ def test_trends_json_has_meta_rows_and_links(client, db):
                    f"&to={END}&per_page=5&page=2")
     assert r.status_code == 200 and r.mimetype == "application/json"
     body = r.get_json()
-    want = q.counts_multi(db, "week", ["region"], q.Filters(date_from="2025-03-01", date_to=END,
-                                                              regions=["서울", "부산", "전국"]))
+    want = jobs.trends(db, {"by": "week", "group": "region", "region": "서울,부산,전국", "from": "2025-03-01",
+                            "to": END})[1]
     assert body["data"] == want[5:10]
+    assert found_rows(want) == q.counts_multi(db, "week", ["region"], q.Filters(
+        date_from="2025-03-01", date_to=END, regions=["서울", "부산", "전국"]))
+    # every week of the range × every region of the vocabulary, zeros included; 03-01 is a Saturday
+    assert len(want) == 6 * 19 and want[0]["period"] == "2025-02-24" and want[0]["partial"]
+    assert (want[0]["days_in_period"], want[-1]["days_in_period"], want[-1]["partial"]) == (2, 1, True)
     meta = body["meta"]
     assert meta["row_count"] == len(want) == int(r.headers["X-Total-Count"])
     assert (meta["page"], meta["per_page"], meta["pages"]) == (2, 5, -(-len(want) // 5))
@@ -129,7 +134,7 @@ def test_real_server_on_localhost(app, db):
         with urllib.request.urlopen(f"{base}/trends?{query}", timeout=30) as resp:
             assert resp.status == 200
             body = json.loads(resp.read().decode("utf-8"))
-        assert body["data"] == q.counts_multi(db, "day", ["topic"], q.Filters(topics=["budget"]))
+        assert found_rows(body["data"]) == q.counts_multi(db, "day", ["topic"], q.Filters(topics=["budget"]))
         with urllib.request.urlopen(f"{base}/documents?format=csv&per_page=3", timeout=30) as resp:
             assert resp.read().startswith(b"\xef\xbb\xbfid,url,")
         with pytest.raises(urllib.error.HTTPError) as err:
@@ -169,7 +174,7 @@ def test_rollup_backed_answers_match_the_live_queries_and_follow_changes(rolled_
     assert sum(meta["model_versions"].values()) == 3  # the page's own rows
     trend_url = "/api/v1/trends?by=week&group=sentiment&region=서울"
     first = client.get(trend_url).get_json()["data"]
-    assert first == q.counts_multi(db, "week", ["sentiment"], filters)
+    assert found_rows(first) == q.counts_multi(db, "week", ["sentiment"], filters)
     assert client.get(trend_url + "&per_page=2").get_json()["data"] == first[:2]
     assert len(calls) == 1  # the second page came from the cache
     # A correction changes the numbers: the next answer is recomputed, not served stale.
@@ -177,7 +182,8 @@ def test_rollup_backed_answers_match_the_live_queries_and_follow_changes(rolled_
     from store.labels import add_annotation
     add_annotation(db, doc["id"], "tester", sentiment="negative")
     after = client.get(trend_url).get_json()["data"]
-    assert len(calls) == 2 and after == q.counts_multi(db, "week", ["sentiment"], filters) != first
+    assert len(calls) == 2 and found_rows(after) == q.counts_multi(db, "week", ["sentiment"], filters)
+    assert after != first
     assert int(client.get("/api/v1/documents?region=서울&sentiment=negative").headers["X-Total-Count"]) == \
         q.search_documents(db, filters.replace(sentiments=["negative"]), limit=0)[1]
 

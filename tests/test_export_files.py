@@ -13,10 +13,10 @@ import pytest
 import monitor
 import store
 from export.columns import document_columns, trend_columns
-from export.trends import period_start
+from store.periods import period_start
 from export.writers import write_file
 from store import queries as q
-from export_support import END, as_written, build_store, expected_document, meta_of, read_back
+from export_support import END, as_written, build_store, expected_document, found_rows, meta_of, read_back
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ["csv", "json", "parquet", "xlsx"]
@@ -70,15 +70,17 @@ def test_trends_round_trip_against_the_db(store_path, db, tmp_path, fmt):
                   "--to", END, "--format", fmt, "--out", out) == 0
     got = read_back(out, fmt, trend_columns(["region", "topic"]))
     want = q.counts_multi(db, "week", ["region", "topic"], q.Filters(date_from="2025-03-01", date_to=END))
-    assert len(got) == len(want) > 100
-    assert got == as_written([{k: w[k] for k in got[0]} for w in want], fmt)
+    assert len(found_rows(got)) == len(want) > 100
+    assert found_rows(got) == as_written([{k: w[k] for k in found_rows(got)[0]} for w in want], fmt)
+    # zero rows too: 6 weeks (02-24 .. 03-31) × 19 regions × 11 topics
+    assert len(got) == 6 * 19 * 11 and {r["period"] for r in got if r["partial"]} == {"2025-02-24", "2025-03-31"}
     # A single group gives exactly the shared `counts` query's numbers.
     single = tmp_path / f"single.{fmt}"
     assert export(store_path, "trends", "--by", "month", "--group", "sentiment", "--format", fmt, "--out", single) == 0
     expected = [{k: r[k] for k in ("period", "sentiment", "articles", "negative_share")}
                 for r in q.counts(db, "month", "sentiment")]
-    assert [{k: r[k] for k in expected[0]} for r in read_back(single, fmt, trend_columns(["sentiment"]))] == \
-        as_written(expected, fmt)
+    assert [{k: r[k] for k in expected[0]} for r in found_rows(read_back(single, fmt, trend_columns(["sentiment"])))] \
+        == as_written(expected, fmt)
 
 
 def test_trend_counts_mean_what_the_dictionary_says(store_path, tmp_path):
@@ -90,7 +92,7 @@ def test_trend_counts_mean_what_the_dictionary_says(store_path, tmp_path):
     for r in read_back(docs, "parquet", document_columns()):
         week = period_start("week", dt.date.fromisoformat(r["pub_date"])).isoformat()
         buckets[(week, r["source_kind"])].append(r)
-    rows = read_back(trends, "parquet", trend_columns(["source_kind"]))
+    rows = found_rows(read_back(trends, "parquet", trend_columns(["source_kind"])))
     assert len(rows) == len(buckets)
     for row in rows:
         members = buckets[(row["period"], row["source_kind"])]
@@ -162,7 +164,8 @@ def test_wide_form_matches_long_form(store_path, tmp_path, metric):
     import pyarrow.parquet as pq
     table = pq.read_table(wide_out)
     wide = {r["period"].isoformat(): r for r in table.to_pylist()}
-    assert table.num_columns == 1 + 19 * 11  # every region × topic, from the vocabulary
+    assert table.num_columns == 3 + 19 * 11  # period, coverage, every region × topic from the vocabulary
+    assert [(r["days_in_period"], r["partial"]) for r in wide.values()][::6] == [(4, True), (1, True)]
     # Every week from the Monday on/before 'from' to the week of 'to', gaps included.
     assert list(wide) == ["2025-02-17", "2025-02-24", "2025-03-03", "2025-03-10", "2025-03-17",
                           "2025-03-24", "2025-03-31"]
@@ -174,9 +177,9 @@ def test_wide_form_matches_long_form(store_path, tmp_path, metric):
     empty = 0 if metric == "articles" else None
     for period, row in wide.items():
         for key, value in row.items():
-            if key != "period" and (period, key) not in seen:
+            if key not in ("period", "days_in_period", "partial") and (period, key) not in seen:
                 assert value == empty
-    assert sum(v for row in wide.values() for k, v in row.items() if k != "period" and v) == \
+    assert sum(v for row in wide.values() for k, v in row.items() if "|" in k and v) == \
         pytest.approx(sum(r[metric] or 0 for r in long_rows))
 
 
@@ -261,3 +264,29 @@ def test_data_dictionary_documents_every_column():
     from store.queries import GROUPS
     for name, _ in document_columns(with_text=True) + trend_columns(list(GROUPS)):
         assert f"`{name}`" in text, name
+
+
+def test_xlsx_trends_open_readably_in_a_spreadsheet(store_path, tmp_path):
+    """Dates as date cells with a date format and room to show them (not ###), shares as
+    percentages, the header row frozen, zero rows and partial periods flagged."""
+    from openpyxl import load_workbook
+    out = tmp_path / "t.xlsx"
+    assert export(store_path, "trends", "--by", "week", "--group", "topic", "--from", "2025-03-05", "--to", END,
+                  "--out", out) == 0
+    sheet = load_workbook(out)["data"]
+    header = [c.value for c in sheet[1]]
+    assert header == [name for name, _ in trend_columns(["topic"])]
+    assert sheet.freeze_panes == "A2"
+    col = {name: i + 1 for i, name in enumerate(header)}
+    letter = lambda name: sheet.cell(row=1, column=col[name]).column_letter  # noqa: E731
+    assert sheet.column_dimensions[letter("period")].width >= 11  # 'yyyy-mm-dd' fits
+    assert all(sheet.column_dimensions[letter(n)].width >= len(n) for n in header)
+    first = [c for c in sheet[2]]
+    assert isinstance(first[col["period"] - 1].value, dt.datetime) and first[col["period"] - 1].number_format == "yyyy-mm-dd"
+    shares = [r for r in sheet.iter_rows(min_row=2) if r[col["negative_share"] - 1].value is not None]
+    assert shares and all(r[col[n] - 1].number_format == "0.0%" for r in shares
+                          for n in ("negative_share", "negative_share_low", "negative_share_high", "net_sentiment"))
+    assert first[col["partial"] - 1].number_format == '"TRUE";"TRUE";"FALSE"'  # LibreOffice: TRUE, not 1
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5 * 11 and any(r[col["articles"] - 1] == 0 for r in rows)  # 5 weeks × 11 topics
+    assert rows[0][col["partial"] - 1] is True and rows[0][col["days_in_period"] - 1] == 5  # from a Wednesday

@@ -153,9 +153,10 @@ def test_api_wide_trends_equal_plain_sql_with_gaps_as_zero(api, db):
     assert [r["period"] for r in rows] == ["2026-10-01", "2026-11-01"]
     for row in rows:
         for region, value in row.items():
-            if region != "period":
+            if region not in ("period", "days_in_period", "partial"):  # period coverage columns (#13)
                 assert value == plain[(row["period"], region)], (row["period"], region)
-    assert sum(v for row in rows for k, v in row.items() if k != "period") == sum(plain.values())
+    assert sum(v for row in rows for k, v in row.items()
+               if k not in ("period", "days_in_period", "partial")) == sum(plain.values())
 
 
 def test_dashboard_kpis_equal_plain_sql(path, db):
@@ -169,7 +170,7 @@ def test_dashboard_kpis_equal_plain_sql(path, db):
     cards = {card.id: card.children[1].children for card in out["ov-kpis"]}
     n, neg, labelled = db.execute(f"""SELECT COUNT(*), SUM(l.sentiment = 'negative'), COUNT(l.sentiment)
                                       {RELEVANT} AND d.pub_date BETWEEN '2026-10-25' AND '2026-11-20'""").fetchone()
-    assert cards["kpi-articles"] == f"{n:,}"
+    assert cards["kpi-articles"] == f"{n:,}건"  # cards carry their unit (#13)
     assert cards["kpi-negative"] == f"{neg / labelled * 100:.1f}%"
 
 
@@ -207,7 +208,8 @@ def test_exported_xlsx_cells_have_their_types(exported, db):
     assert body and all(r[0].is_date for r in body) and all(r[2].data_type == "n" for r in body)
     plain = dict(db.execute(f"""SELECT date(d.pub_date, 'weekday 0', '-6 days') || '|' || l.sentiment, COUNT(*)
                                 {RELEVANT} GROUP BY 1"""))
-    got = {f"{r[0].value.date().isoformat()}|{r[1].value}": r[2].value for r in body}
+    # columns: period, sentiment, days_in_period, partial, articles ...; zero rows are explicit (#13)
+    got = {f"{r[0].value.date().isoformat()}|{r[1].value}": r[4].value for r in body if r[4].value}
     assert got == plain
 
 
@@ -217,7 +219,7 @@ def test_exported_parquet_and_json_keep_types(exported, db):
     import pyarrow.parquet as pq
     from export.columns import document_columns, trend_columns
     arrow = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(),
-             "list": pa.list_(pa.string())}
+             "list": pa.list_(pa.string()), "bool": pa.bool_()}
     for name, columns in (("documents", document_columns()), ("trends", trend_columns(["sentiment"]))):
         schema = pq.read_schema(exported / f"{name}.parquet")
         assert [(f.name, f.type) for f in schema] == [(n, arrow[k]) for n, k in columns], name

@@ -4,6 +4,7 @@ Counts what happened (listed, filtered, known, failed, blocked ...) in `self.cou
 article pages unless their canonical URL is already stored, and turns pages into items.
 """
 import html
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -156,7 +157,8 @@ class SourceSpider(scrapy.Spider):
         return self.make_item(
             url=url, page_canonical=None, title=listing.get("title"), body=listing.get("summary") or "",
             summary=listing.get("summary"), author=listing.get("author"),
-            outlet=listing.get("outlet") or (urlsplit(url).hostname if self.source["type"] == "naver_api" else self.source["outlet"]),
+            outlet=listing.get("outlet") or (host_outlet(url) if self.source["type"] == "naver_api" else None)
+            or self.source["outlet"],
             lang=None,
             published_at=listing.get("published_at") or now_iso(),
             date_source="feed" if listing.get("published_at") else "fetched",
@@ -165,6 +167,18 @@ class SourceSpider(scrapy.Spider):
     def make_item(self, **fields):
         fields.update(source=self.source["name"], kind=self.source["kind"], region_hint=self.source["region"])
         return fields
+
+
+def host_outlet(url):
+    """An outlet name from a page's host ('www.hani.co.kr' -> 'hani.co.kr'); None for an IP
+    address or localhost, which name no outlet (the source's configured outlet is used)."""
+    host = (urlsplit(url).hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    return None if host in ("", "localhost") else host.removeprefix("www.")
 
 
 def text_of_first(node, css):

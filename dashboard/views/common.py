@@ -6,12 +6,20 @@ from vocabulary import SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 
 EMPTY_STORE = "아직 수집된 문서가 없습니다. 수집(python monitor.py crawl)과 분류(classify)를 먼저 실행하세요."
 NO_MATCH = "선택한 조건에 맞는 문서가 없습니다. 기간을 넓히거나 필터를 줄여 보세요."
-ONE_DAY = "이 기간에는 하루치 자료만 있어 추이 대신 그날의 값만 보입니다."
+PERIOD_NAMES = {"day": "하루", "week": "한 주", "month": "한 달"}
+
+
+def one_period(by):
+    """The notice for a range that is a single period: no trend to draw."""
+    finer = "일별로 보거나 " if by != "day" else ""
+    return (f"선택한 기간이 {PERIOD_NAMES[by]}뿐이라 추이 대신 그 기간의 값만 보입니다. "
+            f"추이를 보려면 {finer}기간을 넓혀 보세요.")
 
 
 # File names of the charts' PNG downloads (Plotly toolbar camera), so a saved chart says what it is.
-PNG_NAMES = {"ov-volume": "기사량_추이", "ov-critic": "부정비율_추이", "rg-map": "지역별_지도", "rg-bars": "지역별_기사량",
-             "rg-trend": "지역별_추이", "tp-lines": "주제별_추이", "tp-sent": "주제별_감성", "tp-keywords": "주요_키워드", "src-outlets": "매체별_기사량"}
+PNG_NAMES = {"ov-volume": "기사수_추이", "ov-critic": "부정비율_추이", "rg-map": "지역별_지도", "rg-bars": "지역별_기사수",
+             "rg-trend": "지역별_추이", "tp-lines": "주제별_추이", "tp-sent": "주제별_논조", "tp-keywords": "주요_키워드",
+             "src-outlets": "매체별_기사수"}
 
 
 def graph(id_, height=None):
@@ -25,27 +33,29 @@ def notice(text, kind="info"):
     return html.Div(text, className=f"notice notice-{kind}", role="status") if text else None
 
 
-def fmt_int(n):
-    return "-" if n is None else f"{n:,}"
+def fmt_int(n, unit=""):
+    return "-" if n is None else f"{n:,}{unit}"
 
 
 def fmt_pct(x, digits=1):
     return "-" if x is None else f"{x * 100:.{digits}f}%"
 
 
-def change(cur, prev, pct_points=False):
-    """'▲ 12%' style change vs the previous period (percentage points for shares)."""
+def change(cur, prev, pct_points=False, against=None):
+    """'▲ 12%' style change vs the comparison period (percentage points for shares);
+    against='직전 28일' names that period: '직전 28일 대비 ▲ 12%'."""
+    named = f"{against} 대비 " if against else ""
     if cur is None or prev is None:
-        return "비교 불가"
+        return f"{named}비교 불가"
     if pct_points:
         diff = (cur - prev) * 100
         arrow = "▲" if diff > 0 else "▼" if diff < 0 else "―"
-        return f"{arrow} {abs(diff):.1f}%p"
+        return f"{named}{arrow} {abs(diff):.1f}%p"
     if not prev:
-        return "이전 기간 0건" if cur else "변화 없음"
+        return (f"{against} 0건" if against else "이전 기간 0건") if cur else f"{named}변화 없음"
     diff = (cur - prev) / prev * 100
     arrow = "▲" if diff > 0 else "▼" if diff < 0 else "―"
-    return f"{arrow} {abs(diff):.0f}%"
+    return f"{named}{arrow} {abs(diff):.0f}%"
 
 
 def kpi(label, value, delta, id_=None, hint=None):

@@ -2,10 +2,12 @@
 from dash import html
 
 from dashboard import figures
+from dashboard.spikes import for_view as view_spikes
 from dashboard.views import interest
-from dashboard.views.common import (EMPTY_STORE, NO_MATCH, ONE_DAY, change, fmt_int, fmt_pct, graph, kpi,
-                                    notice)
-from store.queries import list_spikes, wilson_interval
+from dashboard.views.common import (EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, kpi, notice,
+                                    one_period)
+from store.queries import wilson_interval
+from vocabulary import SOURCE_KINDS
 
 TITLE = "개요"
 OUTPUTS = ("ov-notice", "children"), ("ov-kpis", "children"), ("ov-volume", "figure"), ("ov-critic", "figure")
@@ -21,43 +23,49 @@ def render(data, db, ctx):
         return {"ov-notice": notice(EMPTY_STORE, "warn"), "ov-kpis": None,
                 "ov-volume": figures.message(EMPTY_STORE), "ov-critic": figures.message(EMPTY_STORE)}
     cur, prev = data.totals(db, ctx.filters), data.totals(db, ctx.prev_filters)
-    kpis = _kpis(cur, prev)
+    kpis = _kpis(cur, prev, ctx.cmp_label)
     if not cur["articles"]:
         return {"ov-notice": notice(NO_MATCH, "warn"), "ov-kpis": kpis,
                 "ov-volume": figures.message(NO_MATCH), "ov-critic": figures.message(NO_MATCH)}
-    by_kind = data.counts(db, ctx.by, "source_kind", ctx.filters)
-    overall = data.counts(db, ctx.by, None, ctx.filters)
-    for r in overall:
+    by_kind = data.series(db, ctx.by, "source_kind", ctx.filters, SOURCE_KINDS, stories=False)
+    overall = series_rows(data, db, ctx)
+    spikes = view_spikes(data, db, ctx)
+    note = figures.partial_note(ctx.by, overall, ctx.start, ctx.end)
+    return {"ov-notice": notice(one_period(ctx.by)) if len(overall) == 1 else None, "ov-kpis": kpis,
+            "ov-volume": figures.volume_by_kind(by_kind, overall, ctx.by, spikes, note=note),
+            "ov-critic": figures.criticism(overall, ctx.by, spikes, note=note)}
+
+
+def series_rows(data, db, ctx):
+    """Every period of the range (zeros included) with its negative share's 95% interval."""
+    rows = data.series(db, ctx.by, None, ctx.filters)
+    for r in rows:
         r["ci"] = wilson_interval(r["negative"], r["negative"] + r["neutral"] + r["positive"])
-    spikes = list_spikes(db, ctx.start, ctx.end)
-    one_day = len({r["period"] for r in overall}) == 1
-    return {"ov-notice": notice(ONE_DAY) if one_day else None, "ov-kpis": kpis,
-            "ov-volume": figures.volume_by_kind(by_kind, overall, ctx.by, spikes),
-            "ov-critic": figures.criticism(overall, ctx.by, spikes)}
+    return rows
 
 
-def _kpis(cur, prev):
+def _kpis(cur, prev, against):
+    """The cards: each value with its unit, each change naming the period it compares with."""
     lo, hi = cur["negative_ci"]
-    ci = f"95% 신뢰구간 {fmt_pct(lo)}–{fmt_pct(hi)}" if lo is not None else None
+    labelled = cur["negative"] + cur["neutral"] + cur["positive"]
+    ci = f"95% 신뢰구간 {fmt_pct(lo)}–{fmt_pct(hi)} · 논조 분류 {labelled:,}건 중" if lo is not None else None
     net = lambda row: None if row["net_sentiment"] is None else row["net_sentiment"]  # noqa: E731
     return [
-        kpi("문서 수", fmt_int(cur["articles"]), change(cur["articles"], prev["articles"]), "kpi-articles"),
-        kpi("기사 묶음(스토리)", fmt_int(cur["stories"]), change(cur["stories"], prev["stories"]), "kpi-stories"),
-        kpi("매체 수", fmt_int(cur["outlets"]), change(cur["outlets"], prev["outlets"]), "kpi-outlets",
-            None if cur["outlets"] is not None else "지역과 주제를 함께 고르면 매체 수는 세지 않습니다"),
+        kpi("기사 수", fmt_int(cur["articles"], "건"), change(cur["articles"], prev["articles"], against=against),
+            "kpi-articles"),
+        kpi("기사 묶음", fmt_int(cur["stories"], "건"), change(cur["stories"], prev["stories"], against=against),
+            "kpi-stories", "같은 내용을 여러 매체가 실은 기사는 한 묶음"),
+        kpi("매체 수", fmt_int(cur["outlets"], "곳"), change(cur["outlets"], prev["outlets"], against=against),
+            "kpi-outlets", None if cur["outlets"] is not None else "지역과 주제를 함께 고르면 매체 수는 세지 않습니다"),
         kpi("부정 비율", fmt_pct(cur["negative_share"]),
-            change(cur["negative_share"], prev["negative_share"], pct_points=True), "kpi-negative", ci),
-        kpi("순감성(긍정−부정)", "-" if net(cur) is None else f"{net(cur) * 100:+.1f}",
-            change(net(cur), net(prev), pct_points=True), "kpi-net"),
+            change(cur["negative_share"], prev["negative_share"], pct_points=True, against=against), "kpi-negative", ci),
+        kpi("논조 지수 (긍정−부정)", "-" if net(cur) is None else f"{net(cur) * 100:+.1f}%p",
+            change(net(cur), net(prev), pct_points=True, against=against), "kpi-net", "긍정 비율 − 부정 비율"),
     ]
 
 
 def rows(data, db, ctx):
-    out = []
-    for r in data.counts(db, ctx.by, None, ctx.filters):
-        ci = wilson_interval(r["negative"], r["negative"] + r["neutral"] + r["positive"])
-        out.append({"기간": r["period"], "기사 수": r["articles"], "기사 묶음": r["stories"], "매체 수": r["outlets"],
-                    "부정": r["negative"], "중립": r["neutral"], "긍정": r["positive"],
-                    "부정 비율": r["negative_share"], "부정 비율 하한": ci[0], "부정 비율 상한": ci[1],
-                    "순감성": r["net_sentiment"]})
-    return out
+    return [{"기간": r["period"], "기간 일수": r["days_in_period"], "일부 기간": "예" if r["partial"] else "아니오",
+             "기사 수": r["articles"], "기사 묶음": r["stories"], "부정": r["negative"], "중립": r["neutral"],
+             "긍정": r["positive"], "부정 비율": r["negative_share"], "부정 비율 하한": r["ci"][0],
+             "부정 비율 상한": r["ci"][1], "논조 지수": r["net_sentiment"]} for r in series_rows(data, db, ctx)]

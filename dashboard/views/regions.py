@@ -1,6 +1,5 @@
 """지역: the 18 committees side by side on a tile map and bars; a click filters everything;
 the chosen (or the five busiest) regions over time, with the policy events."""
-import datetime as dt
 
 from dash import html
 
@@ -38,7 +37,8 @@ def region_rows(data, db, ctx):
         c, p = cur.get(region, {}), prev.get(region, {})
         out.append({"region": region, "articles": c.get("articles", 0), "prev_articles": p.get("articles", 0),
                     "negative_share": c.get("negative_share"), "prev_negative_share": p.get("negative_share"),
-                    "negative": c.get("negative", 0)})
+                    "negative": c.get("negative", 0),
+                    "labelled": c.get("negative", 0) + c.get("neutral", 0) + c.get("positive", 0)})
     return out
 
 
@@ -51,77 +51,92 @@ def render(data, db, ctx):
         return {"rg-notice": notice(NO_MATCH, "warn"), "rg-map": figures.message(NO_MATCH),
                 "rg-bars": figures.message(NO_MATCH), "rg-trend": figures.message(NO_MATCH), "rg-table": None}
     selected = set(ctx.state.get("region") or [])
-    return {"rg-notice": None, "rg-map": tile_map(rows_, selected), "rg-bars": bars(rows_, selected),
+    return {"rg-notice": None, "rg-map": tile_map(rows_, selected), "rg-bars": bars(rows_, selected, ctx.cmp_label),
             "rg-trend": trend(data, db, ctx, rows_),
             "rg-table": table("rg-datatable", [_display(r) for r in rows_],
-                              [("지역", "지역"), ("기사 수", "기사 수"), ("이전 기간", "이전 기간"), ("변화", "변화"),
-                               ("부정 비율", "부정 비율"), ("부정 비율 변화", "부정 비율 변화")], page_size=19)}
+                              [("지역", "지역"), ("기사 수", "기사 수"), ("이전 기간", ctx.cmp_label), ("변화", "변화"),
+                               ("부정 비율", "부정 비율 (n)"), ("부정 비율 변화", "부정 비율 변화")], page_size=19)}
 
 
 def _display(r):
-    return {"지역": r["region"], "기사 수": fmt_int(r["articles"]), "이전 기간": fmt_int(r["prev_articles"]),
-            "변화": change(r["articles"], r["prev_articles"]), "부정 비율": fmt_pct(r["negative_share"]),
+    return {"지역": r["region"], "기사 수": fmt_int(r["articles"], "건"), "이전 기간": fmt_int(r["prev_articles"], "건"),
+            "변화": change(r["articles"], r["prev_articles"]),
+            "부정 비율": fmt_pct(r["negative_share"]) + (f" (n={r['labelled']})" if r["labelled"] else ""),
             "부정 비율 변화": change(r["negative_share"], r["prev_negative_share"], pct_points=True)}
 
 
+SMALL_SAMPLE = 5  # a negative share of fewer articles is shown, but marked as unreliable
+NO_DATA_GREY = "#d9d9d9"
+
+
 def tile_map(rows_, selected):
+    """Tiles coloured by negative share on a fixed 0–100 % scale (the same colour means the
+    same share in every view); no articles: grey; fewer than 5 with a sentiment: faded and
+    marked."""
     tiles = [r for r in rows_ if r["region"] in TILES]
-    shares = [r["negative_share"] * 100 if r["negative_share"] is not None else None for r in tiles]
-    known = [s for s in shares if s is not None] or [0, 1]
-    trace = {"type": "scatter", "mode": "markers+text", "x": [TILES[r["region"]][0] for r in tiles],
-             "y": [TILES[r["region"]][1] for r in tiles], "customdata": [r["region"] for r in tiles],
-             "text": [f"<b>{r['region']}</b><br>{r['articles']:,}건" for r in tiles], "textfont": {"size": 12},
-             "marker": {"symbol": "square", "size": 54, "color": [s if s is not None else min(known) for s in shares],
-                        "colorscale": [[0, "#fff5f0"], [1, "#ef6f5e"]], "cmin": min(known), "cmax": max(known),
-                        "colorbar": {"title": {"text": "부정 %"}},
-                        "line": {"width": [4 if r["region"] in selected else 1 for r in tiles],
-                                 "color": ["#1f4e99" if r["region"] in selected else "#999" for r in tiles]}},
-             "hovertemplate": "%{customdata}<br>%{text}<extra></extra>"}
-    return figures.figure([trace], "지역 지도: 색 = 부정 비율, 숫자 = 기사 수", 460,
+    groups = {"data": [r for r in tiles if r["labelled"] >= SMALL_SAMPLE],
+              "small": [r for r in tiles if 0 < r["labelled"] < SMALL_SAMPLE],
+              "none": [r for r in tiles if not r["labelled"]]}
+    data = []
+    for name, members in groups.items():
+        if not members:
+            continue
+        line = {"width": [4 if r["region"] in selected else 1 for r in members],
+                "color": ["#1f4e99" if r["region"] in selected else "#999" for r in members]}
+        marker = {"symbol": "square", "size": 54, "line": line}
+        if name == "none":
+            marker["color"] = NO_DATA_GREY
+            text = [f"<b>{r['region']}</b><br>자료 없음" for r in members]
+        else:
+            marker.update(color=[r["negative_share"] * 100 for r in members], cmin=0, cmax=100,
+                          colorscale=[[0, "#fff5f0"], [1, "#cb181d"]], opacity=1 if name == "data" else 0.55,
+                          colorbar={"title": {"text": "부정 비율 (%)"}, "tickvals": [0, 25, 50, 75, 100],
+                                    "ticksuffix": "%"}, showscale=name == "data" or not groups["data"])
+            text = [f"<b>{r['region']}</b><br>{r['articles']:,}건" + ("<br>n<5" if name == "small" else "")
+                    for r in members]
+        hover = [f"{r['region']}: 기사 {r['articles']:,}건, 부정 비율 {fmt_pct(r['negative_share'])}"
+                 f" (논조 분류 {r['labelled']}건)" + (" — 표본이 적어 불안정" if name == "small" else "")
+                 for r in members]
+        data.append({"type": "scatter", "mode": "markers+text", "name": {"data": "부정 비율", "small": "표본 5건 미만",
+                                                                         "none": "자료 없음"}[name],
+                     "x": [TILES[r["region"]][0] for r in members], "y": [TILES[r["region"]][1] for r in members],
+                     "customdata": [r["region"] for r in members], "text": text, "textfont": {"size": 12},
+                     "marker": marker, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
+    return figures.figure(data, "지역 지도: 색 = 부정 비율 (0~100% 고정), 숫자 = 기사 수", 480, showlegend=True,
+                          legend={"orientation": "h", "y": -0.02},
                           xaxis={"visible": False, "range": [-0.7, 4.7]},
                           yaxis={"visible": False, "range": [-0.7, 6.7], "scaleanchor": "x"})
 
 
-def bars(rows_, selected):
+def bars(rows_, selected, against="이전 기간"):
     rows_ = sorted(rows_, key=lambda r: r["articles"])
     names = [r["region"] for r in rows_]
     data = [{"type": "bar", "orientation": "h", "y": names, "x": [r["prev_articles"] for r in rows_],
-             "name": "이전 기간", "marker": {"color": "#c9d3e0"}, "customdata": names},
+             "name": against, "marker": {"color": "#c9d3e0"}, "customdata": names,
+             "hovertemplate": "%{y}: %{x:,d}건 (" + against + ")<extra></extra>"},
             {"type": "bar", "orientation": "h", "y": names, "x": [r["articles"] for r in rows_], "name": "선택 기간",
              "marker": {"color": ["#1f4e99" if r["region"] in selected else "#4C78A8" for r in rows_]},
              "customdata": names, "text": [fmt_pct(r["negative_share"]) for r in rows_], "textposition": "none",
-             "hovertemplate": "%{y}: %{x}건 (부정 %{text})<extra></extra>"}]
-    return figures.figure(data, "지역별 보도량 (선택 기간 vs 이전 기간)", 560, barmode="group")
-
-
-def periods(start, end, by):
-    """Every period key from start to end (what store.queries counts by: a day, the Monday of
-    a week, the first of a month), so a line drops to 0 instead of bridging a gap."""
-    day, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    day = day - dt.timedelta(days=day.weekday()) if by == "week" else day.replace(day=1) if by == "month" else day
-    out = []
-    while day <= last:
-        out.append(day.isoformat())
-        day = (day + dt.timedelta(days=7 if by == "week" else 1) if by != "month"
-               else (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1))
-    return out
+             "hovertemplate": "%{y}: %{x:,d}건 (부정 %{text})<extra></extra>"}]
+    return figures.figure(data, f"지역별 기사 수 (선택 기간 vs {against})", 560, barmode="group",
+                          xaxis=figures.count_axis([max(r["articles"], r["prev_articles"]) for r in rows_]),
+                          yaxis={"automargin": True})
 
 
 def trend(data, db, ctx, rows_):
-    """Articles per period for the chosen regions, or the five with most articles."""
+    """Articles per period for the chosen regions, or the five with most articles: every
+    period of the range drawn (zeros included), partial periods marked as on the other charts."""
     chosen = ctx.state.get("region") or [r["region"] for r in sorted(
         (r for r in rows_ if r["region"] != NATIONAL and r["articles"]), key=lambda r: -r["articles"])[:TREND_TOP]]
     if not chosen:
-        return figures.message("지역이 분류된 기사가 없습니다.", "지역별 보도량 추이", 360)
-    counts = {(r["period"], r["region"]): r["articles"]
-              for r in data.counts(db, ctx.by, "region", ctx.filters.replace(regions=chosen))}
-    keys = periods(ctx.start, ctx.end, ctx.by)
-    lines = [{"type": "scatter", "mode": "lines+markers", "name": region, "x": keys,
-              "y": [counts.get((k, region), 0) for k in keys],
-              "hovertemplate": "%{x}<br>" + region + " %{y}건<extra></extra>"} for region in chosen]
+        return figures.message("지역이 분류된 기사가 없습니다.", "지역별 기사 수 추이", 360)
+    # counted by region over all regions (what the rollups answer; a region's row is the same
+    # with or without a region filter), then only the chosen regions kept
+    series = data.series(db, ctx.by, "region", ctx.filters.replace(regions=None), chosen, stories=False)
     which = "선택한 지역" if ctx.state.get("region") else f"기사가 많은 {len(chosen)}개 지역"
-    return figures.figure(lines, f"지역별 보도량 추이 ({figures.PERIOD_KO[ctx.by]}별, {which})", 360,
-                          xaxis=figures.time_axis(ctx.by))
+    return figures.group_lines(series, ctx.by, "region", chosen,
+                               f"지역별 기사 수 추이 ({figures.PERIOD_KO[ctx.by]}별, {which})",
+                               figures.partial_note(ctx.by, series, ctx.start, ctx.end))
 
 
 def rows(data, db, ctx):

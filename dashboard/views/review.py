@@ -15,7 +15,7 @@ from vocabulary import SENTIMENT_KO
 TITLE = "검토 필요"
 OUTPUTS = (("rv-body", "children"),)
 LIMIT = 50
-DOUBT_KO = {"relevance": "관련성", "sentiment": "감성"}
+DOUBT_KO = {"relevance": "관련성", "sentiment": "논조"}
 
 
 def layout():
@@ -27,7 +27,7 @@ def reason(r):
     if r["doubt"] == "relevance":
         return f"관련/무관 경계 (관련도 점수 {r['relevance_score']:.2f})"
     top = sorted(r["sentiment_scores"].items(), key=lambda kv: -kv[1])[:2]
-    return "감성 경합: " + " vs ".join(f"{SENTIMENT_KO.get(k, k)} {v:.2f}" for k, v in top)
+    return "논조 경합: " + " vs ".join(f"{SENTIMENT_KO.get(k, k)} {v:.2f}" for k, v in top)
 
 
 def render(data, db, ctx):

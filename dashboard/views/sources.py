@@ -7,7 +7,7 @@ from dashboard.views.common import EMPTY_STORE, NO_MATCH, graph, label_names, li
 TITLE = "출처"
 OUTPUTS = (("src-notice", "children"), ("src-outlets", "figure"), ("src-civic", "children"),
            ("src-committee", "children"))
-LIST_COLUMNS = [("pub_date", "날짜"), ("outlet", "단체·기관"), ("title_link", "제목"), ("sentiment_ko", "감성")]
+LIST_COLUMNS = [("pub_date", "날짜"), ("outlet", "단체·기관"), ("title_link", "제목"), ("sentiment_ko", "논조")]
 
 
 def layout():
@@ -38,13 +38,13 @@ def render(data, db, ctx):
         return {"src-notice": notice(NO_MATCH, "warn"), "src-outlets": figures.message(NO_MATCH),
                 "src-civic": None, "src-committee": None}
     return {"src-notice": None,
-            "src-outlets": figures.sentiment_bars(outlets, "outlet", {}, "매체·기관별 문서 수 (상위 15곳, 감성별)", 460),
+            "src-outlets": figures.sentiment_bars(outlets, "outlet", {}, "매체·기관별 기사 수 (상위 15곳, 논조별)", 460),
             "src-civic": _listing(data, db, ctx, "civic", "src-civic-table"),
             "src-committee": _listing(data, db, ctx, "committee", "src-committee-table")}
 
 
 def rows(data, db, ctx):
-    return [{"매체·기관": r["outlet"], "문서 수": r["articles"], "부정": r["negative"], "중립": r["neutral"],
+    return [{"매체·기관": r["outlet"], "기사 수": r["articles"], "부정": r["negative"], "중립": r["neutral"],
              "긍정": r["positive"], "부정 비율": r["negative_share"]}
             for r in sorted(data.group_totals(db, "outlet", ctx.filters).values(),
                             key=lambda r: r["articles"], reverse=True)]

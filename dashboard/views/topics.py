@@ -2,7 +2,8 @@
 from dash import html
 
 from dashboard import figures
-from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, notice, table
+from dashboard.views.common import (EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, notice, one_period,
+                                    table)
 from vocabulary import SENTIMENTS, TOPICS
 from store.queries import QueryError
 
@@ -16,7 +17,7 @@ def layout():
     return html.Div([html.Div(id="tp-notice"), graph("tp-lines"),
                      html.Div([html.Div(graph("tp-sent"), className="half"),
                                html.Div(graph("tp-keywords"), className="half")], className="row"),
-                     html.H3("떠오르는 주제 (이전 기간 대비)"), html.Div(id="tp-rising")])
+                     html.H3("떠오르는 주제 (비교 기간 대비)"), html.Div(id="tp-rising")])
 
 
 def topic_rows(data, db, ctx):
@@ -39,14 +40,18 @@ def render(data, db, ctx):
     if not rows_:
         msg = figures.message(NO_MATCH)
         return {"tp-notice": notice(NO_MATCH, "warn"), "tp-lines": msg, "tp-sent": msg, "tp-rising": None}
-    lines = data.counts(db, ctx.by, "topic", ctx.filters)
+    lines = data.series(db, ctx.by, "topic", ctx.filters, TOPICS, stories=False)
     rising = sorted(rows_, key=lambda r: (r["growth"], r["articles"]), reverse=True)
-    return {"tp-notice": None, "tp-lines": figures.topic_lines(lines, ctx.by),
-            "tp-sent": figures.sentiment_bars(rows_, "topic", TOPICS, "주제별 감성", 420),
+    single = len({r["period"] for r in lines}) == 1
+    note = figures.partial_note(ctx.by, lines, ctx.start, ctx.end)
+    return {"tp-notice": notice(one_period(ctx.by)) if single else None,
+            "tp-lines": figures.topic_lines(lines, ctx.by, note),
+            "tp-sent": figures.sentiment_bars(rows_, "topic", TOPICS, "주제별 논조 (기사 수)", 420),
             "tp-rising": table("tp-rising-table", [{
-                "주제": r["label"], "기사 수": fmt_int(r["articles"]), "이전 기간": fmt_int(r["prev_articles"]),
+                "주제": r["label"], "기사 수": fmt_int(r["articles"], "건"), "이전 기간": fmt_int(r["prev_articles"], "건"),
                 "변화": change(r["articles"], r["prev_articles"]), "부정 비율": fmt_pct(r["negative_share"])}
-                for r in rising], [(c, c) for c in ("주제", "기사 수", "이전 기간", "변화", "부정 비율")], page_size=11)}
+                for r in rising], [("주제", "주제"), ("기사 수", "기사 수"), ("이전 기간", ctx.cmp_label), ("변화", "변화"),
+                                   ("부정 비율", "부정 비율")], page_size=11)}
 
 
 def render_keywords(data, db, ctx):
