@@ -15,6 +15,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from export.safe_cells import neutralise
+
 LIST_SEPARATOR = ";"        # lists (topics, regions) in CSV and xlsx cells
 XLSX_MAX_ROWS = 1_048_575   # Excel's sheet limit, less the header row
 XLSX_MAX_CELL = 32_767      # Excel's cell text limit
@@ -27,18 +29,21 @@ class ExportError(Exception):
 
 
 def text_cell(kind, value):
-    """A value as CSV text: empty for missing, lists joined by ';', floats exact."""
+    """A value as CSV text: empty for missing, lists joined by ';', floats exact, text that
+    would start a spreadsheet formula quoted (export/safe_cells.py)."""
     if value is None:
         return ""
     if kind == "list":
-        return LIST_SEPARATOR.join(value)
-    return repr(value) if kind == "float" else str(value)
+        return neutralise(LIST_SEPARATOR.join(value))
+    if kind == "float":
+        return repr(value)
+    return neutralise(str(value)) if kind == "str" else str(value)
 
 
 def write_csv(fh, columns, rows):
     """CSV to a text stream (the caller opens it as utf-8-sig, newline='')."""
     writer = csv.writer(fh, lineterminator="\r\n")
-    writer.writerow([name for name, _ in columns])
+    writer.writerow([neutralise(name) for name, _ in columns])  # wide tables: names are group values
     count = 0
     for row in rows:
         writer.writerow([text_cell(kind, row[name]) for name, kind in columns])
@@ -111,17 +116,30 @@ def _xlsx_cell(kind, value, stats):
     return value
 
 
+def _text_only(sheet, values):
+    """Row values with every string as a string-typed cell: openpyxl would write a string
+    that starts with '=' as a live formula (safe_cells.py)."""
+    from openpyxl.cell import WriteOnlyCell
+    out = []
+    for value in values:
+        if isinstance(value, str):
+            value = WriteOnlyCell(sheet, value)
+            value.data_type = "s"
+        out.append(value)
+    return out
+
+
 def _write_xlsx(path, columns, rows):
     from openpyxl import Workbook
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
-    sheet.append([name for name, _ in columns])
+    sheet.append(_text_only(sheet, [name for name, _ in columns]))
     stats = {"rows": 0, "truncated_cells": 0}
     for row in rows:
         if stats["rows"] >= XLSX_MAX_ROWS:
             raise ExportError(f"xlsx는 최대 {XLSX_MAX_ROWS:,}행 / an xlsx sheet holds at most {XLSX_MAX_ROWS:,} rows; "
                               "use csv or parquet, or narrow the filters")
-        sheet.append([_xlsx_cell(kind, row[name], stats) for name, kind in columns])
+        sheet.append(_text_only(sheet, [_xlsx_cell(kind, row[name], stats) for name, kind in columns]))
         stats["rows"] += 1
     workbook.save(path)
     _pin_zip_times(path)
