@@ -5,6 +5,7 @@ preview file.
 """
 import html
 
+from store.util import is_web_url
 from vocabulary import SENTIMENT_KO
 
 FONT = "font-family:'Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR',sans-serif;"
@@ -15,6 +16,18 @@ TD = f"{FONT}font-size:13px;color:#222;padding:6px 8px;border-bottom:1px solid #
 TH = f"{FONT}font-size:12px;color:#555;padding:6px 8px;border-bottom:1px solid #bbb;text-align:left;background:#f4f6f9;"
 A = "color:#1d4f91;text-decoration:none;"
 e = html.escape
+
+
+def _a(url, text, style=A):
+    """A link only to an http(s) URL; anything else (javascript:, data: ...) shows as text."""
+    if not is_web_url(url):
+        return e(text)
+    return f'<a href="{e(url)}" style="{style}">{e(text)}</a>'
+
+
+def _url(url):
+    """A URL for the plain-text mail: http(s) only (mail clients turn text into links)."""
+    return url if is_web_url(url) else "(링크 없음)"
 
 
 def pct(x):
@@ -52,7 +65,7 @@ def _stories_table(stories, empty):
     if not stories:
         return f'<p style="{P}">{e(empty)}</p>'
     rows = "".join(
-        f'<tr><td style="{TD}">{i}</td><td style="{TD}"><a href="{e(s["url"])}" style="{A}">{e(s["title"] or "(제목 없음)")}</a>'
+        f'<tr><td style="{TD}">{i}</td><td style="{TD}">{_a(s["url"], s["title"] or "(제목 없음)")}'
         f'<div style="{SMALL}">{e(s["lead_outlet"] or "")} · {e(", ".join(s["topics"]))}</div></td>'
         f'<td style="{TD}text-align:right;">{s["outlets"]}곳</td><td style="{TD}text-align:right;">{s["articles"]}건</td>'
         f'<td style="{TD}">{e(SENTIMENT_KO.get(s["sentiment"], "-"))}</td></tr>'
@@ -100,7 +113,7 @@ def render_html(ctx, image_src):
     if ctx["spikes_total"] > len(ctx["spikes"]):
         parts.append(f'<p style="{SMALL}">외 {ctx["spikes_total"] - len(ctx["spikes"])}건은 대시보드에서 볼 수 있습니다.</p>')
     parts.append(f'<h2 style="{H2}">시민단체 성명·논평</h2>')
-    parts.append(_list([f'<a href="{e(c["url"])}" style="{A}">{e(c["title"] or "(제목 없음)")}</a> '
+    parts.append(_list([_a(c["url"], c["title"] or "(제목 없음)") + ' '
                         f'<span style="{SMALL}">{e(c["outlet"] or "")} · {e(c["pub_date"] or "")}</span>'
                         for c in ctx["civic"]], "이번 주 수집된 시민단체 성명이 없습니다."))
     parts.append(f'<h2 style="{H2}">떠오르는 주제</h2>')
@@ -116,9 +129,9 @@ def render_html(ctx, image_src):
                      f'<th style="{TH}text-align:right;">부정 비율</th></tr>{rows}</table>')
     else:
         parts.append(f'<p style="{P}">지역별 기사가 없습니다.</p>')
-    parts.append(f'<p style="{P}margin-top:22px;"><a href="{e(ctx["dashboard_url"])}" '
-                 f'style="{A}display:inline-block;background:#1d3557;color:#ffffff;padding:10px 16px;border-radius:4px;">'
-                 f'대시보드에서 이번 주 자세히 보기</a></p>')
+    parts.append(f'<p style="{P}margin-top:22px;">' + _a(
+        ctx["dashboard_url"], "대시보드에서 이번 주 자세히 보기",
+        f"{A}display:inline-block;background:#1d3557;color:#ffffff;padding:10px 16px;border-radius:4px;") + "</p>")
     parts.append(f'<p style="{SMALL}margin-top:18px;">관련 기사는 분류 모델이 자치경찰제 관련으로 판단한 기사이며, 같은 내용의 '
                  f'중복·전재 기사는 한 번만 셉니다. 기사 묶음은 같은 사안을 다룬 기사들의 모음입니다. 이 메일은 자동 발송되었습니다.</p>')
     parts.append("</td></tr></table></td></tr></table></body></html>")
@@ -132,10 +145,10 @@ def _text_section(section, heading):
              f"기사 묶음 {t['stories']:,}건, 보도 매체 {t['outlets']:,}곳",
              f"- 부정 비율 {pct(t['negative_share'])} (지난주 대비 {points(section['negative_change']) or '-'})",
              "", "많이 보도된 기사:"]
-    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {s['url']}"
+    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {_url(s['url'])}"
               for i, s in enumerate(section["top"], 1)] or ["  (없음)"]
     lines += ["", "비판적 보도:"]
-    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {s['url']}"
+    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {_url(s['url'])}"
               for i, s in enumerate(section["critical"], 1)] or ["  (없음)"]
     return lines + [""]
 
@@ -148,7 +161,7 @@ def render_text(ctx):
     more = ctx["spikes_total"] - len(ctx["spikes"])
     lines += ["■ 급증 알림"] + ([f"- {s['text']}" for s in ctx["spikes"]] or ["- 없음"])
     lines += ([f"- 외 {more}건은 대시보드에서 볼 수 있습니다."] if more > 0 else []) + [""]
-    lines += ["■ 시민단체 성명·논평"] + ([f"- {c['title']} ({c['outlet'] or ''}, {c['pub_date'] or ''})\n  {c['url']}"
+    lines += ["■ 시민단체 성명·논평"] + ([f"- {c['title']} ({c['outlet'] or ''}, {c['pub_date'] or ''})\n  {_url(c['url'])}"
                                   for c in ctx["civic"]] or ["- 없음"]) + [""]
     lines += ["■ 떠오르는 주제"] + ([f"- {r['topic']}: {r['articles']}건 (직전 4주 평균 {r['average']:.1f}건)"
                                for r in ctx["rising"]] or ["- 없음"]) + [""]
