@@ -101,7 +101,15 @@ CREATE INDEX idx_job_runs_job ON job_runs(job, status, finished_at);
 """
 
 
-MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS]
+# v5: a digest send is claimed with a lease: who claimed it (host:pid) and when, so a sender
+# that died mid-send is told from one still running (digest/send.py).
+_V5_DIGEST_CLAIMS = """
+ALTER TABLE digests ADD COLUMN claimed_at TEXT;
+ALTER TABLE digests ADD COLUMN claimed_by TEXT;
+"""
+
+
+MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_DIGEST_CLAIMS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
