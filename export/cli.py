@@ -1,13 +1,14 @@
 """`monitor.py export trends|documents`: research data as CSV, JSON lines, Parquet or xlsx,
 with a `<file>.meta.json` sidecar (filters, model versions, row count, export time)."""
 import sys
+from pathlib import Path
 
 from export import jobs
-from export.meta import describe, write_sidecar
+from export.meta import describe, sidecar_path, write_sidecar
 from export.params import FORMATS, format_for
 from export.columns import METRICS
 from export.writers import XLSX_MAX_ROWS, ExportError, write_file
-from store import open_db
+from store import open_db, resolve_path
 from store.queries import GROUPS, PERIODS, QueryError, search_documents
 
 HELP = "연구용 데이터 내보내기 / export trend tables or documents (csv, json, parquet, xlsx)"
@@ -29,6 +30,7 @@ def _filter_options(parser):
     add("--include-duplicates", action="store_true", help="also count exact copies of other URLs")
     add("--format", choices=FORMATS, help="default: from the --out extension, else csv")
     add("--out", required=True, help="output file; metadata goes to OUT.meta.json")
+    add("--force", action="store_true", help="overwrite OUT and OUT.meta.json if they exist (never the database)")
 
 
 def add_arguments(parser):
@@ -58,6 +60,19 @@ def raw_parameters(args):
     return raw
 
 
+def check_targets(out, db_path, force=False):
+    """Refuse to write over the database (or its -wal/-shm/-journal files), ever, and over an
+    existing file without --force; both OUT and its OUT.meta.json sidecar are checked."""
+    database = {Path(str(db_path) + suffix).resolve() for suffix in ("", "-wal", "-shm", "-journal")}
+    for target in (Path(out), sidecar_path(out)):
+        if target.resolve() in database or any(target.exists() and p.exists() and target.samefile(p) for p in database):
+            raise ExportError(f"데이터베이스를 덮어쓸 수 없습니다 / refusing to overwrite the database with {target}; "
+                              "choose another --out")
+        if target.exists() and not force and not target.is_dir():
+            raise ExportError(f"이미 있는 파일입니다 / {target} already exists; add --force to overwrite it "
+                              "or choose another --out")
+
+
 def run(args):
     try:
         fmt = format_for(args.out, args.format)
@@ -70,6 +85,7 @@ def run(args):
             if fmt == "xlsx" and search_documents(db, filters, limit=0)[1] > XLSX_MAX_ROWS:
                 raise ExportError(f"xlsx는 최대 {XLSX_MAX_ROWS:,}행 / too many documents for one xlsx sheet "
                                   f"({XLSX_MAX_ROWS:,} at most); use csv or parquet, or narrow the filters")
+        check_targets(args.out, resolve_path(getattr(args, "db", None)), args.force)
         stats = write_file(args.out, fmt, columns, rows)
         meta = describe(db, args.dataset, filters, {**parameters, "format": fmt}, columns, stats["rows"])
         if stats.get("truncated_cells"):
@@ -77,6 +93,9 @@ def run(args):
         sidecar = write_sidecar(args.out, meta)
     except (QueryError, ExportError) as exc:
         print(f"오류 / error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the sidecar could not be written
+        print(f"오류 / error: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"내보내기 완료 / exported {stats['rows']:,} rows → {args.out} (메타데이터 / metadata: {sidecar})")
     if stats.get("truncated_cells"):
