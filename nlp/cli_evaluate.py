@@ -19,12 +19,13 @@ def evaluate_file(gold_path, classifier_dir=None, model=None, baselines=True, lo
     from nlp.data import load_gold
     from nlp.metrics import evaluate
     log = log or (lambda m: print(m, file=sys.stderr))
-    gold = load_gold(gold_path, log=log)
+    skipped = []
+    gold = load_gold(gold_path, log=lambda m: (skipped.append(m), log(f"{m} (skipped)")))
     if not gold:
         raise ValueError(f"no usable gold items in {gold_path}")
     clf = load_classifier(classifier_dir, model)
     result = {"gold": str(gold_path), "model_version": clf.version, "encoder": clf.meta.get("encoder"),
-              "model": evaluate(gold, clf.predict(gold))}
+              "skipped_lines": len(skipped), "model": evaluate(gold, clf.predict(gold))}
     if baselines:
         from nlp.baselines import KosacBaseline, TfidfBaseline
         train = [t for t in training_items(None, False, log=log) if t["relevant"] is not None]
@@ -42,4 +43,4 @@ def run(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(json.dumps(result, ensure_ascii=False, indent=1))
-    return 0
+    return 1 if result["skipped_lines"] else 0  # metrics of part of the file only
