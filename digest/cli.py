@@ -51,8 +51,15 @@ def run(args):
                            subject_prefix=settings["digest"]["subject_prefix"])
         if args.preview:
             out = Path(args.preview)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(preview_html(ctx), encoding="utf-8")
+            try:
+                if out.is_dir():
+                    raise IsADirectoryError(21, "is a directory; give a file name such as digest.html", str(out))
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(preview_html(ctx), encoding="utf-8")
+            except OSError as exc:
+                print(f"오류 / error: 미리보기를 저장할 수 없습니다 / cannot write the preview {out}: {exc.strerror or exc}",
+                      file=sys.stderr)
+                return 2
             print(f"{ctx['subject']}\n미리보기 저장 / preview written: {out}")
         else:
             print(render_text(ctx))

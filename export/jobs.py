@@ -3,13 +3,14 @@
 from export.columns import document_columns
 from export.documents import iter_documents
 from export.params import flag, parse_filters, parse_trend_options
-from export.trends import long_table, wide_table
+from export.trends import check_trend_size, long_table, wide_table
 
 
 def trends(db, raw):
     """A trend table for the raw parameters; rows are a list (small: periods × groups)."""
     filters = parse_filters(raw)
     by, groups, shape, metric = parse_trend_options(raw)
+    check_trend_size(db, by, groups, filters)
     columns, rows = long_table(db, by, groups, filters)
     if shape == "wide":
         columns, rows = wide_table(rows, by, groups, metric, filters.date_from, filters.date_to)

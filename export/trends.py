@@ -4,7 +4,7 @@ import itertools
 
 from export.columns import COUNT_COLUMNS, trend_columns, wide_columns
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
-from store.queries import counts_multi
+from store.queries import QueryError, counts_multi, date_bounds
 
 VOCABULARY = {"region": list(ALL_REGIONS), "topic": list(TOPICS), "sentiment": list(SENTIMENTS),
               "source_kind": list(SOURCE_KINDS)}
@@ -62,8 +62,40 @@ def _periods(by, present, date_from, date_to):
     out, day = [], lo
     while lo and hi and day <= hi:
         out.append(day.isoformat())
-        if by == "month":
-            day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        else:
-            day += dt.timedelta(days=7 if by == "week" else 1)
+        try:
+            if by == "month":
+                day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            else:
+                day += dt.timedelta(days=7 if by == "week" else 1)
+        except OverflowError:  # the last period before year 10000
+            break
     return out
+
+
+# A wide table has a cell per period × group value whether or not there is data, and a long
+# one up to that many rows: bounded, so one request cannot ask for billions of cells
+# (1900-2100 by day × regions × topics × outlets).
+MAX_TREND_CELLS = 1_000_000
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30.44}
+
+
+def check_trend_size(db, by, groups, filters):
+    """Raise QueryError (400 in the API) when periods × group values exceed MAX_TREND_CELLS."""
+    lo, hi = filters.date_from, filters.date_to
+    if not (lo and hi):
+        first, last = date_bounds(db)
+        lo, hi = lo or first, hi or last
+    if not (lo and hi):
+        return
+    periods = int((dt.date.fromisoformat(hi) - dt.date.fromisoformat(lo)).days / PERIOD_DAYS[by]) + 1
+    columns = 1
+    for group in groups:
+        if group in VOCABULARY:
+            columns *= len(VOCABULARY[group]) + 1
+        else:  # outlet, source: as many as the store holds
+            columns *= db.execute(f"SELECT COUNT(DISTINCT {group}) + 1 FROM documents").fetchone()[0]
+    if periods * columns > MAX_TREND_CELLS:
+        raise QueryError(
+            f"표가 너무 큽니다 / the trend table could have {periods * columns:,} cells ({periods:,} periods × "
+            f"{columns:,} group values; at most {MAX_TREND_CELLS:,}): use a shorter date range, by=week or month, "
+            "or fewer groups")

@@ -60,6 +60,9 @@ def _in(column, values, params):
     return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
+MAX_SEARCH_WORDS = 50
+
+
 def fts_expression(text):
     """Turn a user's search text into a safe FTS5 query: each word is a quoted phrase,
     all words must match. Returns None when there is nothing to search for."""
@@ -101,6 +104,9 @@ def where_clause(filters, params):
         conds.append("d.id IN (SELECT document_id FROM label_topics WHERE " + _in("topic", f.topics, params) + ")")
     if f.text:
         words = (f.text or "").split()
+        if len(words) > MAX_SEARCH_WORDS:  # SQLite refuses very large expressions
+            raise QueryError(f"검색어가 너무 많습니다 (최대 {MAX_SEARCH_WORDS}단어) / too many search words: "
+                             f"{len(words)} (at most {MAX_SEARCH_WORDS})")
         if any(len(w) < 3 for w in words):
             # The trigram index needs 3+ characters; short Korean words (예산, 인력) use LIKE.
             for w in words:
