@@ -167,5 +167,5 @@ def render_text(ctx):
                                for r in ctx["rising"]] or ["- 없음"]) + [""]
     lines += ["■ 지역별 동향"] + ([f"- {r['region']}: {r['articles']}건 (지난주 {r['previous']}건), 부정 {pct(r['negative_share'])}"
                                for r in ctx["regions"]] or ["- 없음"]) + [""]
-    lines += [f"대시보드: {ctx['dashboard_url']}", "", "차트는 HTML 메일에서 볼 수 있습니다. 이 메일은 자동 발송되었습니다."]
+    lines += [f"대시보드: {_url(ctx['dashboard_url'])}", "", "차트는 HTML 메일에서 볼 수 있습니다. 이 메일은 자동 발송되었습니다."]
     return "\n".join(lines)
