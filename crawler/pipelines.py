@@ -6,7 +6,6 @@ import logging
 from scrapy import signals
 
 from crawler.dedup import ClusterIndex, simhash
-from crawler.spiders.base import DROPPED_EXAMPLES
 from crawler.urls import canonical_url
 from store import open_db
 from store.documents import save_document
@@ -89,9 +88,9 @@ class StorePipeline:
                 share = sum(flags[index] for flags in self.items) / stored
                 if share < COVERAGE_MIN:
                     warnings.append(f"field coverage: {label} on {share:.0%} of {stored} items (< {COVERAGE_MIN:.0%})")
-        if spider.dropped:
-            examples = ", ".join(f"{url} ({reason})" for url, reason in spider.dropped[:DROPPED_EXAMPLES])
-            warnings.append(f"{len(spider.dropped)} link(s)/redirect(s) dropped by the URL policy "
+        if counts["dropped"]:
+            examples = ", ".join(f"{url} ({reason})" for url, reason in spider.dropped)
+            warnings.append(f"{counts['dropped']} link(s)/redirect(s) dropped by the URL policy "
                             f"(only http(s), no other local or private address): {examples}")
         attempted = counts["fetched"] + counts["failed"]
         if counts["failed"] and counts["failed"] >= FAILED_SHARE_WARN * attempted:

@@ -71,7 +71,7 @@ class SourceSpider(scrapy.Spider):
         self.skip_reason = None
         self.seen = RUN_SEEN       # canonical URLs requested in this run, by any source
         self.url_policy = UrlPolicy(source.get("urls") or [source["url"]])
-        self.dropped = []          # (url, reason) refused by the URL policy, for the run's warning
+        self.dropped = []          # the first (url, reason) refused by the URL policy, for the run's warning
 
     # --- helpers for subclasses ---------------------------------------------------------
     def source_error(self, message):
@@ -86,8 +86,10 @@ class SourceSpider(scrapy.Spider):
     def drop_url(self, url, reason):
         """Count a link or redirect the URL policy refused (a warning of the run, not an error)."""
         self.counts["dropped"] += 1
-        self.dropped.append((str(url)[:200], reason))
-        self.logger.warning("[%s] URL dropped (%s): %.200r", self.source["name"], reason, url)
+        log = self.logger.warning if len(self.dropped) < DROPPED_EXAMPLES else self.logger.debug  # no log flood
+        log("[%s] URL dropped (%s): %.200r", self.source["name"], reason, url)
+        if len(self.dropped) < DROPPED_EXAMPLES:
+            self.dropped.append((str(url)[:200], reason))
 
     def drop_if_not_web(self, url, what="link"):
         """True (and counted as dropped) when `url` is not an http(s) URL."""
@@ -104,8 +106,8 @@ class SourceSpider(scrapy.Spider):
 
     def follow_article(self, url, listing):
         """Request an article page unless known; `listing` holds the feed/list fields.
-        A bad link (port out of range, bad scheme ...) is counted as failed and skipped;
-        it never stops the rest of the listing."""
+        A link that is not http(s) is counted as dropped (URL policy); a bad one (port out of
+        range ...) as failed; neither stops the rest of the listing."""
         self.counts["listed"] += 1
         if self.drop_if_not_web(url):
             return None
