@@ -119,10 +119,14 @@ def send_week(db, week, recipients, settings, smtp, max_attempts=None, charts=No
 
 
 def retry_failed(db, recipients, settings, smtp, max_attempts):
-    """Retry failed sends for recipients still configured; returns send_week results by week."""
+    """Retry failed sends, and sends whose sender died (while this service runs), for
+    recipients still configured; returns send_week results by week."""
     by_email = {r["email"]: r for r in recipients}
     pending = {}
-    for row in db.query("SELECT week, recipient, attempts FROM digests WHERE status = 'failed' ORDER BY week"):
+    for row in db.query("SELECT week, recipient, attempts, status, claimed_by, claimed_at FROM digests "
+                        "WHERE status IN ('failed', 'sending') ORDER BY week"):
+        if row["status"] == "sending" and not sender_gone(row["claimed_by"], row["claimed_at"]):
+            continue  # still being sent by a live process
         if row["attempts"] >= max_attempts:
             log.error("digest %s to %s gave up after %d attempts; send it with "
                       "`monitor.py digest --week %s --send`", row["week"], row["recipient"], row["attempts"], row["week"])

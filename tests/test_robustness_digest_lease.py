@@ -11,7 +11,8 @@ import sys
 import pytest
 
 import store
-from digest.send import claim, recover_interrupted, send_log, sender_id
+from digest.send import claim, recover_interrupted, retry_failed, send_log, sender_id
+from digest.settings import load_settings, smtp_from_env
 from digest_helpers import Collector, SmtpServer, add_docs
 from reliability_support import REPO, env, wait_until
 
@@ -106,3 +107,19 @@ def test_a_dead_local_sender_is_recovered_at_scheduler_start(filled, db_path):
     db.conn.commit()
     assert recover_interrupted(db) == 1
     assert status_of(db_path)["status"] == "failed"
+
+
+def test_the_running_service_retries_a_send_whose_sender_died(filled, db_path):
+    db = filled
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert claim(db, WEEK, {"email": TO}) == "claimed"
+    db.execute("UPDATE digests SET claimed_by = ?", [f"{socket.gethostname()}:{gone.pid}"])
+    db.conn.commit()
+    server = SmtpServer()
+    try:
+        result = retry_failed(db, [{"email": TO}], load_settings(), smtp_from_env(server.env()), max_attempts=8)
+    finally:
+        server.stop()
+    assert result[WEEK]["sent"] == [TO] and result[WEEK]["resumed"] == [TO]
+    assert status_of(db_path)["status"] == "sent" and len(server.messages) == 1
