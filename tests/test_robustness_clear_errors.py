@@ -16,7 +16,7 @@ from reliability_support import REPO, env
 from store.queries import MAX_SEARCH_WORDS
 from store.synthetic import seed_synthetic
 
-THOUSAND_WORDS = " ".join(f"단어{i}" for i in range(1000))
+THOUSAND_WORDS = " ".join(f"{chr(0xAC00 + i)}{i % 10}" for i in range(1000))  # 2-character words: the LIKE path
 
 
 @pytest.fixture(scope="module")
