@@ -263,7 +263,12 @@ class Classifier:
                     os.fsync(fh.fileno())
             if path.exists():
                 os.rename(path, old)
-            os.rename(tmp, path)
+            try:
+                os.rename(tmp, path)
+            except OSError:
+                if old.exists():  # put the previous bundle back
+                    os.rename(old, path)
+                raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
