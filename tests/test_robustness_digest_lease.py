@@ -98,24 +98,25 @@ def test_an_expired_lease_is_taken_over(filled, db_path):
     assert row["claimed_by"] == sender_id() and row["attempts"] == 2
 
 
-def test_a_dead_local_sender_is_recovered_at_scheduler_start(filled, db_path):
-    db = filled
+def claim_by_a_dead_process(db):
+    """A 'sending' row claimed by a process of this host that has exited."""
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     assert claim(db, WEEK, {"email": TO}) == "claimed"
     db.execute("UPDATE digests SET claimed_by = ?", [f"{socket.gethostname()}:{gone.pid}"])
     db.conn.commit()
+
+
+def test_a_dead_local_sender_is_recovered_at_scheduler_start(filled, db_path):
+    db = filled
+    claim_by_a_dead_process(db)
     assert recover_interrupted(db) == 1
     assert status_of(db_path)["status"] == "failed"
 
 
 def test_the_running_service_retries_a_send_whose_sender_died(filled, db_path):
     db = filled
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    assert claim(db, WEEK, {"email": TO}) == "claimed"
-    db.execute("UPDATE digests SET claimed_by = ?", [f"{socket.gethostname()}:{gone.pid}"])
-    db.conn.commit()
+    claim_by_a_dead_process(db)
     server = SmtpServer()
     try:
         result = retry_failed(db, [{"email": TO}], load_settings(), smtp_from_env(server.env()), max_attempts=8)
