@@ -88,3 +88,20 @@ def test_exports_of_the_hostile_crawl_hold_no_live_formula(hostile_crawl):
             assert_no_xlsx_formula(out)
             sheet = openpyxl.load_workbook(out)["data"]
             assert "=1+1 자치경찰위원회 목록 기사" in [row[6].value for row in sheet.iter_rows()]  # kept as text
+
+
+def test_the_sources_toolbox_fetcher_follows_the_same_policy(tmp_path):
+    """`sources detect/snapshot` fetch pages outside Scrapy: same rule for links and redirects."""
+    from crawler.fetch import FetchError, Fetcher
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET_FILE_MARKER, encoding="utf-8")
+    with InternalService() as internal, HostileSite(secret, internal.url) as site:
+        fetcher = Fetcher({"contact": "test@example.org", "fast": True, "timeout": 5})
+        final, _, body = fetcher.get(f"{site.url}feed.xml")  # the address the operator gave
+        assert final == f"{site.url}feed.xml" and b"rss" in body
+        for url in (f"{internal.url}direct.html", f"{site.url}redirect/port", f"{site.url}redirect/file",
+                    f"file://{secret}"):
+            with pytest.raises(FetchError):
+                fetcher.get(url)
+        hits = internal.hits
+    assert hits == []
