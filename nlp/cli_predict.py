@@ -1,8 +1,10 @@
 """CLI: python monitor.py predict --input IN.jsonl --output OUT.jsonl
 
-Each line is checked on its own (valid JSON, UTF-8, field types); a bad line is reported
-with its number and skipped. The output is written to a temporary file beside OUT and
-renamed at the end, so a failed run leaves the previous OUT as it was.
+Streams: reads a batch of lines, labels it, writes it, so memory stays bounded by the batch
+size whatever the file's length; a progress bar counts the input lines. Each line is checked
+on its own (valid JSON, UTF-8, field types); a bad line is reported with its number and
+skipped. The output goes to a temporary file beside OUT, renamed at the end, so a failed run
+leaves the previous OUT as it was.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from nlp.precision import add_argument as add_precision_argument
 
 HELP = "JSONL 파일 분류 / label a JSONL file (id, title, text per line)"
 SHOWN_ERRORS = 20  # bad lines reported one by one; the rest are counted
@@ -32,6 +36,13 @@ def add_arguments(parser):
     parser.add_argument("--model", default=None)
     parser.add_argument("--classifier", default=None)
     parser.add_argument("--batch-size", type=positive_int, default=32)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_precision_argument(parser)
+
+
+def _count_lines(path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for line in fh if line.strip())
 
 
 def output_problem(path: Path) -> str | None:
@@ -56,6 +67,9 @@ def line_problem(d: dict) -> str | None:
 
 
 def run(args) -> int:
+    from tqdm import tqdm
+
+    from digest.settings import SettingsError
     from nlp.classify import load_classifier
     from nlp.convert import ConversionError
     from nlp.data import NOT_UTF8, LineError, read_jsonl
@@ -66,43 +80,60 @@ def run(args) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
-        clf = load_classifier(args.classifier, args.model)
-    except (ModelMissing, ConversionError) as e:
+        clf = load_classifier(args.classifier, args.model, precision=args.precision)
+    except (ModelMissing, ConversionError, SettingsError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    good, bad = [], []
     try:
-        lines = list(read_jsonl(args.input, require=("id", "text")))
+        total = _count_lines(args.input)
     except OSError as e:
         print(f"error: cannot read {args.input}: {e.strerror}", file=sys.stderr)
         return 2
-    for n, d in lines:
-        if not isinstance(d, Exception) and line_problem(d):
-            d = LineError(args.input, n, line_problem(d))
-        (bad if isinstance(d, Exception) else good).append(d)
-    if bad and not good and all(NOT_UTF8 in str(e) for e in bad):
-        print(f"error: {args.input} is {NOT_UTF8}", file=sys.stderr)
-        return 2
-    for e in bad[:SHOWN_ERRORS]:
-        print(f"error: {e} (skipped)", file=sys.stderr)
-    if len(bad) > SHOWN_ERRORS:
-        print(f"error: ... and {len(bad) - SHOWN_ERRORS} more bad line(s) (skipped)", file=sys.stderr)
+    good = bad = 0
+    only_not_utf8 = True  # every bad line so far is a non-UTF-8 line (a wrongly encoded file)
+    bar = tqdm(total=total, desc="predict", unit="doc", disable=args.no_progress, file=sys.stderr)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as out:
-            for s in range(0, len(good), args.batch_size):
-                batch = good[s:s + args.batch_size]
+            batch = []
+
+            def flush():
                 items = [{"title": d.get("title") or "", "text": d["text"], "region": d.get("region")}
                          for d in batch]
                 for d, p in zip(batch, clf.predict(items, batch_size=args.batch_size)):
-                    out.write(json.dumps({**d, **p, "model_version": clf.version},
-                                         ensure_ascii=False) + "\n")
+                    out.write(json.dumps({**d, **p, "model_version": clf.version}, ensure_ascii=False) + "\n")
+                bar.update(len(batch))
+                batch.clear()
+
+            for n, d in read_jsonl(args.input, require=("id", "text")):
+                if not isinstance(d, Exception) and line_problem(d):
+                    d = LineError(args.input, n, line_problem(d))
+                if isinstance(d, Exception):
+                    bad += 1
+                    only_not_utf8 = only_not_utf8 and NOT_UTF8 in str(d)
+                    if bad <= SHOWN_ERRORS:
+                        bar.write(f"error: {d} (skipped)", file=sys.stderr)
+                    bar.update(1)
+                    continue
+                batch.append(d)
+                good += 1
+                if len(batch) >= args.batch_size:
+                    flush()
+            if batch:
+                flush()
+        bar.close()
+        if bad and not good and only_not_utf8:
+            print(f"error: {args.input} is {NOT_UTF8}", file=sys.stderr)
+            return 2
+        if bad > SHOWN_ERRORS:
+            print(f"error: ... and {bad - SHOWN_ERRORS} more bad line(s) (skipped)", file=sys.stderr)
         os.replace(tmp, output)
     except OSError as e:
         print(f"error: cannot write {output}: {e.strerror or e}", file=sys.stderr)
         return 2
     finally:
+        bar.close()
         if tmp.exists():
             tmp.unlink()
-    print(f"wrote {len(good)} lines to {output}; {len(bad)} bad line(s) skipped", file=sys.stderr)
+    print(f"wrote {good} lines to {output}; {bad} bad line(s) skipped", file=sys.stderr)
     return 0 if not bad else 1
