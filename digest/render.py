@@ -97,7 +97,7 @@ def _events_html(events):
     return f'<h2 style="{H2}">이번 주 국회·법령</h2>' + _list([
         f'<span style="{SMALL}">{e(ev["date"][5:].replace("-", "."))} · {e(ev["kind_ko"])}'
         f'{" · " + e(ev["region"]) if ev["region"] else ""}</span> '
-        + (f'<a href="{e(ev["url"])}" style="{A}">{e(ev["title"])}</a>' if ev["url"] else e(ev["title"]))
+        + _a(ev["url"], ev["title"])
         for ev in events], "")
 
 
@@ -172,7 +172,7 @@ def render_text(ctx):
     lines += _text_section(ctx["national"], "전국 동향")
     if ctx.get("events"):
         lines += ["■ 이번 주 국회·법령"] + [f"- {ev['date']} [{ev['kind_ko']}] {ev['title']}"
-                                     + (f"\n  {ev['url']}" if ev["url"] else "") for ev in ctx["events"]] + [""]
+                                     + (f"\n  {ev['url']}" if is_web_url(ev["url"]) else "") for ev in ctx["events"]] + [""]
     more = ctx["spikes_total"] - len(ctx["spikes"])
     lines += ["■ 급증 알림"] + ([f"- {s['text']}" for s in ctx["spikes"]] or ["- 없음"])
     lines += ([f"- 외 {more}건은 대시보드에서 볼 수 있습니다."] if more > 0 else []) + [""]

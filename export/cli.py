@@ -1,11 +1,11 @@
 """`monitor.py export trends|documents`: research data as CSV, JSON lines, Parquet or xlsx,
 with a `<file>.meta.json` sidecar (filters, model versions, row count, export time)."""
 import sys
-from pathlib import Path
 
 from export import events as export_events, jobs
-from export.meta import describe, sidecar_path, write_sidecar
+from export.meta import describe, write_sidecar
 from export.params import FORMATS, format_for
+from export.targets import FORCE_HELP, check_targets
 from export.columns import METRICS
 from export.writers import XLSX_MAX_ROWS, ExportError, write_file
 from store import open_db, resolve_path
@@ -30,7 +30,7 @@ def _filter_options(parser):
     add("--include-duplicates", action="store_true", help="also count exact copies of other URLs")
     add("--format", choices=FORMATS, help="default: from the --out extension, else csv")
     add("--out", required=True, help="output file; metadata goes to OUT.meta.json")
-    add("--force", action="store_true", help="overwrite OUT and OUT.meta.json if they exist (never the database)")
+    add("--force", action="store_true", help=FORCE_HELP)
 
 
 def add_arguments(parser):
@@ -59,19 +59,6 @@ def raw_parameters(args):
     else:
         raw["with_text"] = args.with_text
     return raw
-
-
-def check_targets(out, db_path, force=False):
-    """Refuse to write over the database (or its -wal/-shm/-journal files), ever, and over an
-    existing file without --force; both OUT and its OUT.meta.json sidecar are checked."""
-    database = {Path(str(db_path) + suffix).resolve() for suffix in ("", "-wal", "-shm", "-journal")}
-    for target in (Path(out), sidecar_path(out)):
-        if target.resolve() in database or any(target.exists() and p.exists() and target.samefile(p) for p in database):
-            raise ExportError(f"데이터베이스를 덮어쓸 수 없습니다 / refusing to overwrite the database with {target}; "
-                              "choose another --out")
-        if target.exists() and not force and not target.is_dir():
-            raise ExportError(f"이미 있는 파일입니다 / {target} already exists; add --force to overwrite it "
-                              "or choose another --out")
 
 
 def run(args):

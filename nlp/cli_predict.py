@@ -40,9 +40,19 @@ def add_arguments(parser):
     add_precision_argument(parser)
 
 
-def _count_lines(path) -> int:
+def _count_lines(path) -> tuple[int, int]:
+    """(non-empty lines, of which not UTF-8): the progress bar's total, and a wrongly encoded
+    file told apart from a few bad lines before anything is printed."""
+    lines = not_utf8 = 0
     with open(path, "rb") as fh:
-        return sum(1 for line in fh if line.strip())
+        for line in fh:
+            if line.strip():
+                lines += 1
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    not_utf8 += 1
+    return lines, not_utf8
 
 
 def output_problem(path: Path) -> str | None:
@@ -80,17 +90,19 @@ def run(args) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
+        total, not_utf8 = _count_lines(args.input)
+    except OSError as e:
+        print(f"error: cannot read {args.input}: {e.strerror}", file=sys.stderr)
+        return 2
+    if total and not_utf8 == total:
+        print(f"error: {args.input} is {NOT_UTF8}", file=sys.stderr)
+        return 2
+    try:
         clf = load_classifier(args.classifier, args.model, precision=args.precision)
     except (ModelMissing, ConversionError, SettingsError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    try:
-        total = _count_lines(args.input)
-    except OSError as e:
-        print(f"error: cannot read {args.input}: {e.strerror}", file=sys.stderr)
-        return 2
     good = bad = 0
-    only_not_utf8 = True  # every bad line so far is a non-UTF-8 line (a wrongly encoded file)
     bar = tqdm(total=total, desc="predict", unit="doc", disable=args.no_progress, file=sys.stderr)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
@@ -110,7 +122,6 @@ def run(args) -> int:
                     d = LineError(args.input, n, line_problem(d))
                 if isinstance(d, Exception):
                     bad += 1
-                    only_not_utf8 = only_not_utf8 and NOT_UTF8 in str(d)
                     if bad <= SHOWN_ERRORS:
                         bar.write(f"error: {d} (skipped)", file=sys.stderr)
                     bar.update(1)
@@ -122,9 +133,6 @@ def run(args) -> int:
             if batch:
                 flush()
         bar.close()
-        if bad and not good and only_not_utf8:
-            print(f"error: {args.input} is {NOT_UTF8}", file=sys.stderr)
-            return 2
         if bad > SHOWN_ERRORS:
             print(f"error: ... and {bad - SHOWN_ERRORS} more bad line(s) (skipped)", file=sys.stderr)
         os.replace(tmp, output)

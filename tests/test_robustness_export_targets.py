@@ -28,14 +28,15 @@ def documents_in(db_path):
         conn.close()
 
 
+@pytest.mark.parametrize("dataset", [["documents", "--relevance", "all"], ["events"]])
 @pytest.mark.parametrize("target", ["{db}", "{db}-wal", "{link}"])
-def test_the_database_is_never_overwritten(seeded, tmp_path, capsys, target):
+def test_the_database_is_never_overwritten(seeded, tmp_path, capsys, target, dataset):
     before = seeded.read_bytes()
     link = tmp_path / "alias.db"
     link.symlink_to(seeded)
     out = target.format(db=seeded, link=link)
     for force in ([], ["--force"]):
-        assert export(seeded, "documents", "--relevance", "all", "--out", out, *force) == 2
+        assert export(seeded, *dataset, "--out", out, *force) == 2
         assert "refusing to overwrite the database" in capsys.readouterr().err
     assert seeded.read_bytes() == before and documents_in(seeded) == 30
 
@@ -48,6 +49,15 @@ def test_a_sidecar_that_would_be_the_database_is_refused(tmp_path, capsys):
     assert export(db_path, "documents", "--relevance", "all", "--out", tmp_path / "store.csv", "--force") == 2
     assert "refusing to overwrite the database" in capsys.readouterr().err
     assert documents_in(db_path) == 30 and not (tmp_path / "store.csv").exists()
+
+
+def test_events_export_needs_force_for_an_existing_file(seeded, tmp_path, capsys):
+    out = tmp_path / "events.csv"
+    out.write_text("keep me", encoding="utf-8")
+    assert export(seeded, "events", "--out", out) == 2
+    assert "already exists; add --force" in capsys.readouterr().err and out.read_text(encoding="utf-8") == "keep me"
+    assert export(seeded, "events", "--out", out, "--force") == 0
+    assert out.read_text(encoding="utf-8-sig").startswith("id,date")
 
 
 def test_an_existing_file_needs_force(seeded, tmp_path, capsys):

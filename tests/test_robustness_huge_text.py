@@ -38,6 +38,7 @@ def test_predict_finishes_on_an_8_mb_page(tiny_model_dir, tmp_path):
     inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     inp.write_text(json.dumps({"id": "big", "title": "자치경찰 " * 200_000, "text": huge(8_000_000)},
                               ensure_ascii=False) + "\n", encoding="utf-8")
-    assert monitor.main(["predict", "--input", str(inp), "--output", str(out), "--model", str(tiny_model_dir)]) == 0
+    assert monitor.main(["predict", "--input", str(inp), "--output", str(out), "--model", str(tiny_model_dir),
+                         "--precision", "fp32", "--no-progress"]) == 0
     row = json.loads(out.read_text(encoding="utf-8"))
     assert row["id"] == "big" and row["regions"] and 0 <= row["relevance_score"] <= 1

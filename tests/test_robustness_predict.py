@@ -11,7 +11,8 @@ GOOD = {"id": "a", "title": "자치경찰위원회 예산 논의", "text": "서�
 
 
 def predict(tiny_model_dir, inp, out, *extra):
-    return monitor.main(["predict", "--input", str(inp), "--output", str(out), "--model", str(tiny_model_dir), *extra])
+    return monitor.main(["predict", "--input", str(inp), "--output", str(out), "--model", str(tiny_model_dir),
+                         "--precision", "fp32", "--no-progress", *extra])
 
 
 def write_lines(path, *rows):
@@ -75,7 +76,8 @@ def test_evaluate_reports_a_gold_line_with_wrong_types(tiny_model_dir, tmp_path,
     bad = {**json.loads(lines[0]), "id": "bad-regions", "regions": 5}
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(lines + [json.dumps(bad, ensure_ascii=False)]) + "\n", encoding="utf-8")
-    rc = monitor.main(["evaluate", "--gold", str(gold), "--model", str(tiny_model_dir), "--no-baselines"])
+    rc = monitor.main(["evaluate", "--gold", str(gold), "--model", str(tiny_model_dir), "--no-baselines",
+                       "--precision", "fp32"])
     captured = capsys.readouterr()
     assert rc == 1
     assert "line 13: field regions must be a list of strings or null" in captured.err
