@@ -73,8 +73,9 @@ def evaluate_file(gold_path, classifier_dir=None, model=None, baselines=True, lo
     return result
 
 
-def print_report(result: dict, out=sys.stderr) -> None:
+def print_report(result: dict, out=None) -> None:
     from nlp.metrics import report
+    out = out or sys.stderr  # looked up at call time (sys.stderr may have been replaced)
     blocks = [("full", result)] + list((result.get("views") or {}).items())
     for view, res in blocks:
         for name in ("model", "baseline_tfidf_kiwi", "baseline_kosac"):

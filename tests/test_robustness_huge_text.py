@@ -26,7 +26,7 @@ def test_every_stage_input_is_bounded():
 
 
 def test_a_long_text_is_labelled_like_its_first_part(tiny_model_dir):
-    clf = load_classifier(model=str(tiny_model_dir))
+    clf = load_classifier(model=str(tiny_model_dir), precision="fp32")
     long_text = huge(300_000)
     whole, first_part = clf.predict([{"title": "자치경찰위원회 회의", "text": long_text},
                                      {"title": "자치경찰위원회 회의", "text": long_text[:MAX_TEXT_CHARS]}])
