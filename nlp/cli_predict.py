@@ -114,6 +114,7 @@ def run(args) -> int:
                          for d in batch]
                 for d, p in zip(batch, clf.predict(items, batch_size=args.batch_size)):
                     out.write(json.dumps({**d, **p, "model_version": clf.version}, ensure_ascii=False) + "\n")
+                out.flush()
                 bar.update(len(batch))
                 batch.clear()
 
