@@ -379,11 +379,12 @@ def main(argv=None):
     except SystemExit as exc:  # auth_from_env: public bind without MONITOR_DASHBOARD_USER/PASSWORD
         print(exc, file=sys.stderr)
         return 2
+    from nlp.convert import ConversionError
     from nlp.errors import ModelMissing
     try:
         return serve(args, settings, db_path)
-    except ModelMissing as exc:
-        print(f"오류 / error: {exc}", file=sys.stderr)
+    except (ModelMissing, ConversionError) as exc:  # e.g. a model wheel not installed
+        print(f"오류 / error: 분류 모델을 준비할 수 없습니다 / cannot prepare the classifier: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

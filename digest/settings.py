@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 from interest.config import DEFAULTS as INTEREST_DEFAULTS, ConfigError, check_section as check_interest
+from config_lines import where as _where
 from nlp.precision import PRECISIONS
 from vocabulary import ALL_REGIONS
 
@@ -89,20 +90,6 @@ def _number(value):
 
 def _whole(value):
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _where(path, text, section, key=None):
-    """'file:line' of `key` in [section] (or of the section header), 'file' if not found."""
-    current = None
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            current = stripped.strip("[]").strip()
-            if key is None and current == section:
-                return f"{path}:{number}"
-        elif current == section and key and re.match(rf'"?{re.escape(key)}"?\s*=', stripped):
-            return f"{path}:{number}"
-    return str(path)
 
 
 def _check_section(path, text, section, values):

@@ -2,7 +2,7 @@
 import hashlib
 import re
 
-from store.util import kst_date, utc_now, write_transaction
+from store.util import is_web_url, kst_date, utc_now, write_transaction
 
 FIELDS = (
     "url", "canonical_url", "source", "kind", "outlet", "title", "summary", "body", "lang",
@@ -29,6 +29,9 @@ def save_document(db, doc):
     """
     if not doc.get("canonical_url"):
         raise ValueError("document has no canonical_url")
+    for key in ("url", "canonical_url"):
+        if doc.get(key) and not is_web_url(doc[key]):
+            raise ValueError(f"document {key} is not an http(s) URL: {str(doc[key])[:80]!r}")
     row = {key: doc.get(key) for key in FIELDS}
     row["url"] = row["url"] or row["canonical_url"]
     doc_id = document_id(row["canonical_url"])

@@ -229,9 +229,17 @@ CREATE TABLE surveys (
 """
 
 
+# v9: a digest send is claimed with a lease: who claimed it (host:pid) and when, so a sender
+# that died mid-send is told from one still running (digest/send.py).
+_V9_DIGEST_CLAIMS = """
+ALTER TABLE digests ADD COLUMN claimed_at TEXT;
+ALTER TABLE digests ADD COLUMN claimed_by TEXT;
+"""
+
+
 MIGRATIONS = [
     _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
-    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST,
+    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST, _V9_DIGEST_CLAIMS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -11,6 +11,7 @@ from dashboard.figures import FONT
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, label_names, link, notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, TOPICS
 from store.queries import document_detail, document_page, recent_documents, story_documents, story_page
+from store.util import is_web_url
 
 TITLE = "문서"
 PAGE_SIZE = 20
@@ -167,7 +168,8 @@ def detail(db, doc_id):
             scores.append(f"{SENTIMENT_KO.get(name, name)} {value:.2f}")
         topic_scores = sorted((model.get("topic_scores") or {}).items(), key=lambda kv: -kv[1])[:5]
     panel = html.Div(className="panel", id="doc-detail-panel", children=[
-        html.H3(html.A(d["title"] or "(제목 없음)", href=d["url"], target="_blank")),
+        html.H3(html.A(d["title"] or "(제목 없음)", href=d["url"], target="_blank") if is_web_url(d["url"])
+                else d["title"] or "(제목 없음)"),
         html.P(f"{d['outlet'] or '-'} · {d['pub_date'] or '날짜 미상'} · 같은 묶음의 기사 {info['cluster_size']}건",
                className="hint"),
         _copies(db, d) if info["cluster_size"] > 1 else None,
