@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 DEMO_DB = ROOT / "data" / "demo.db"
 DEMO_SOURCES = ROOT / "config" / "demo_sources.toml"
+DEMO_HISTORY = ROOT / "tests" / "fixtures" / "bigkinds" / "demo_2021_2023.xlsx"  # BigKinds-format, 2021-07 → 2023
 log = logging.getLogger("scheduler")
 STOPPING = threading.Event()  # set on Ctrl-C / SIGTERM: a running cycle stops after its crawl
 
@@ -71,6 +72,19 @@ def backup_job(db_path, settings_path=None):
     detail = run_backup(db_path, load_settings(settings_path)["backup"])
     log.info("backup: %s (%d bytes), %d old deleted", detail["path"], detail["bytes"], len(detail["pruned"]))
     return detail
+
+
+def import_demo_history(db_path):
+    """Demo: import the bundled BigKinds-format workbook (once; a re-run is a no-op), so the
+    dashboard shows years of history; the cycle that follows classifies it."""
+    from importer.load import import_file
+    from store import open_db
+    db = open_db(db_path)
+    try:
+        summary = import_file(db, "bigkinds", DEMO_HISTORY, progress=False)
+        log.info("demo: history from %s (%s): %s new documents", DEMO_HISTORY.name, summary["status"], summary["new"])
+    finally:
+        db.conn.close()
 
 
 def refresh_rollups(db):
@@ -350,6 +364,7 @@ def serve(args, settings, db_path):
         site = serve_site()
         sources, base_url = str(DEMO_SOURCES), site.url
         log.info("demo: sample site at %s", site.url)
+        import_demo_history(db_path)
     try:
         if args.once or args.demo:
             result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo)

@@ -1,10 +1,11 @@
 """개요: KPI cards vs the previous period, awareness and criticism over time, spikes."""
-from dash import html
+from dash import dcc, html
 
 from dashboard import figures
 from dashboard.views.common import (EMPTY_STORE, NO_MATCH, ONE_DAY, change, fmt_int, fmt_pct, graph, kpi,
                                     notice)
-from store.queries import list_spikes, wilson_interval
+from dashboard.state import to_search
+from store.queries import list_spikes, origin_spans, wilson_interval
 
 TITLE = "개요"
 OUTPUTS = ("ov-notice", "children"), ("ov-kpis", "children"), ("ov-volume", "figure"), ("ov-critic", "figure")
@@ -21,8 +22,9 @@ def render(data, db, ctx):
                 "ov-volume": figures.message(EMPTY_STORE), "ov-critic": figures.message(EMPTY_STORE)}
     cur, prev = data.totals(db, ctx.filters), data.totals(db, ctx.prev_filters)
     kpis = _kpis(cur, prev)
+    sources = _sources_note(db, ctx)
     if not cur["articles"]:
-        return {"ov-notice": notice(NO_MATCH, "warn"), "ov-kpis": kpis,
+        return {"ov-notice": [notice(NO_MATCH, "warn"), sources], "ov-kpis": kpis,
                 "ov-volume": figures.message(NO_MATCH), "ov-critic": figures.message(NO_MATCH)}
     by_kind = data.counts(db, ctx.by, "source_kind", ctx.filters)
     overall = data.counts(db, ctx.by, None, ctx.filters)
@@ -30,9 +32,31 @@ def render(data, db, ctx):
         r["ci"] = wilson_interval(r["negative"], r["negative"] + r["neutral"] + r["positive"])
     spikes = list_spikes(db, ctx.start, ctx.end)
     one_day = len({r["period"] for r in overall}) == 1
-    return {"ov-notice": notice(ONE_DAY) if one_day else None, "ov-kpis": kpis,
+    return {"ov-notice": [notice(ONE_DAY) if one_day else None, sources], "ov-kpis": kpis,
             "ov-volume": figures.volume_by_kind(by_kind, overall, ctx.by, spikes),
             "ov-critic": figures.criticism(overall, ctx.by, spikes)}
+
+
+IMPORT_NAMES = {"bigkinds": "BigKinds", "csv": "CSV 파일", "jsonl": "JSONL 파일"}
+
+
+def _sources_note(db, ctx):
+    """자료 출처: which days of the period come from imported files (snippets, titles) and which
+    from the crawl, and a link to the whole range when imports reach back further. None
+    when nothing was imported."""
+    everything = origin_spans(db)
+    if not set(everything) - {"crawl"}:
+        return None
+    parts = [f"{'직접 수집' if origin == 'crawl' else IMPORT_NAMES[origin] + '에서 가져온 기사'} {first} ~ {last}"
+             for origin, (first, last) in origin_spans(db, ctx.start, ctx.end).items()]
+    text = "자료 출처: " + (" · ".join(parts) if parts else "이 기간에는 자료가 없습니다")
+    text += ". 가져온 기사는 본문 앞부분이나 제목만 있어 분류가 덜 정확할 수 있습니다."
+    first, last = ctx.bounds
+    whole = None
+    if (ctx.start, ctx.end) != (first, last):
+        whole = dcc.Link(f"전체 기간 보기 ({first} ~ {last})", id="ov-whole-range",
+                         href=to_search({**ctx.state, "start": first, "end": last}) or "?")
+    return html.Div([text, " ", whole], className="notice notice-info", id="ov-sources", role="status")
 
 
 def _kpis(cur, prev):
