@@ -80,6 +80,8 @@ def _closest(db, body, fingerprint, hashes, ids, clusters):
     probe = np.array([fingerprint], dtype=np.int64).view(np.uint64)
     dist = np.bitwise_count(hashes ^ probe)
     near = np.flatnonzero(dist <= MAX_DISTANCE)
+    if not len(near):
+        return None
     mine = shingles(body)
     for index in near[np.argsort(dist[near], kind="stable")][:MAX_CANDIDATES]:
         row = db.execute("SELECT body FROM documents WHERE id = ?", [ids[index]]).fetchone()

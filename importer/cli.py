@@ -54,7 +54,7 @@ def run(args):
                     dry_run(args.format, path, args)
                 else:
                     changed += import_one(db, args.format, path, args)
-            except (FileError, OSError) as exc:
+            except (FileError, OSError, RuntimeError) as exc:  # this file fails; the next ones go on
                 failed += 1
                 print(f"오류 / error: {path}: {exc}", file=sys.stderr)
         if db is not None:

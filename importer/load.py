@@ -164,17 +164,17 @@ class _BatchWriter:
         return done
 
     def _save(self, number, record, doc):
-        """One row (a savepoint: a row that fails leaves nothing behind and the rest goes on)."""
+        """One row; a row that fails is reported and the rest goes on (save_document writes
+        inside a savepoint, so a failed row leaves nothing behind)."""
         day = kst_date(doc["published_at"])
         doc["cluster_id"] = self.stories.find(doc["body"], doc["simhash"], day)
         try:
-            with write_transaction(self.db):
-                doc_id, status = save_document(self.db, doc)
-                if record.metadata or record.source_ref:
-                    self.db.execute(
-                        f"INSERT OR IGNORE INTO document_metadata (document_id, source_ref, {', '.join(METADATA)}) "
-                        f"VALUES (?, ?, {', '.join('?' * len(METADATA))})",
-                        [doc_id, record.source_ref, *(dumps((record.metadata or {}).get(m)) for m in METADATA)])
+            doc_id, status = save_document(self.db, doc)
+            if record.metadata or record.source_ref:
+                self.db.execute(
+                    f"INSERT OR IGNORE INTO document_metadata (document_id, source_ref, {', '.join(METADATA)}) "
+                    f"VALUES (?, ?, {', '.join('?' * len(METADATA))})",
+                    [doc_id, record.source_ref, *(dumps((record.metadata or {}).get(m)) for m in METADATA)])
         except Exception as exc:  # noqa: BLE001 - one bad row never stops the rest
             self._report(number, f"저장하지 못했습니다 / could not store: {type(exc).__name__}: {exc}")
             return "failed"

@@ -152,8 +152,8 @@ def _merge(db, old, new):
         if old["date_source"] == "import" and new["date_source"] not in ("import", "fetched", None):
             # a page or feed time beats a day from a file
             changes.update(published_at=new["published_at"], pub_date=new["pub_date"], date_source=new["date_source"])
-        if weak_url(old["canonical_url"]) and not weak_url(new["canonical_url"]):
-            changes.update(url=new["url"], canonical_url=new["canonical_url"])
+        if not weak_url(new["canonical_url"]) and (weak_url(old["canonical_url"]) or upgrade and not imported):
+            changes.update(url=new["url"], canonical_url=new["canonical_url"])  # the crawled page's own address
         changes["match_key"] = match_key(new["title"], changes.get("pub_date", old["pub_date"]), old["outlet"])
     for key in FILL_IN + ("url",):
         if not old[key] and new[key] and key not in changes:
@@ -187,9 +187,9 @@ def backfill_match_keys(db, batch=5000):
 
 
 def known_canonical_urls(db, source=None):
-    """The canonical URLs already stored with their full text (for incremental crawls: an
-    imported snippet's article page is still worth fetching)."""
-    sql, params = "SELECT canonical_url FROM documents WHERE text_basis = 'full'", []
+    """The canonical URLs already stored (for incremental crawls), except imported articles
+    without their full text: their pages are still worth fetching."""
+    sql, params = "SELECT canonical_url FROM documents WHERE (text_basis = 'full' OR origin_kind = 'crawl')", []
     if source:
         sql, params = sql + " AND source = ?", [source]
     return {r[0] for r in db.execute(sql, params)}

@@ -128,6 +128,15 @@ def test_not_a_bigkinds_file_is_refused_clearly(db, tmp_path, capsys):
     assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] > 300  # the good file was still imported
 
 
+def test_an_error_in_the_file_reader_process_reaches_the_user(db, tmp_path, capsys):
+    from importer.load import BACKGROUND_BYTES
+    big = wb.write_workbook(tmp_path / "big_other.xlsx", [[os.urandom(100).hex()] for _ in range(3000)],
+                            header=["name"])
+    assert big.stat().st_size >= BACKGROUND_BYTES  # read in the second process
+    assert run_cli("import", "bigkinds", big, "--no-progress", db_path=db.path) == 1
+    assert "big_other.xlsx: BigKinds 머리글을 찾지 못했습니다" in capsys.readouterr().err
+
+
 def test_bad_rows_are_reported_by_row_number_and_the_rest_imported(db, tmp_path, capsys):
     tomorrow2 = (dt.date.today() + dt.timedelta(days=3)).strftime("%Y%m%d")
     rows = [row(title="정상 1"), row(day="", title="날짜 없음"), row(day="20211345", title="없는 날짜"),
@@ -175,7 +184,8 @@ def test_a_crawled_copy_upgrades_the_imported_snippet(db, tmp_path):
     rows = [row(title="출범 첫날 현장", url=link),                                   # the outlet's link
             row(title="[단독] 링크 없는 기사", day="20210702"),                        # no link
             row(title="포털 링크 기사", day="20210703", url="https://n.news.naver.com/article/001/0000000001"),
-            row(title="다른 매체의 같은 제목", day="20210702", outlet="서울데일리")]
+            row(title="다른 매체의 같은 제목", day="20210702", outlet="서울데일리"),
+            row(title="주소 표기가 다른 기사", day="20210704", url="http://hanbit-daily.example/news/articleView.html?idxno=11")]
     import_file(db, "bigkinds", wb.write_workbook(tmp_path / "h.xlsx", rows), progress=False)
     ids = {r["title"]: r["id"] for r in db.query("SELECT id, title FROM documents")}
     save_classifications(db, [{"document_id": i, "model_version": "m1", "relevant": True, "sentiment": "neutral"}
@@ -189,15 +199,19 @@ def test_a_crawled_copy_upgrades_the_imported_snippet(db, tmp_path):
     portal = "https://www.hanbit-daily.example/news/articleView.html?idxno=9"
     assert save_document(db, crawled(portal, "포털 링크 기사", day="2021-07-03"))[0] == ids["포털 링크 기사"]
 
+    same_site = "https://www.hanbit-daily.example/news/articleView.html?idxno=11"  # https, www: the same site
+    assert save_document(db, crawled(same_site, "주소 표기가 다른 기사", day="2021-07-04"))[0] == ids["주소 표기가 다른 기사"]
+
     docs = {r["id"]: r for r in db.query("SELECT * FROM documents")}
-    for title, url in (("출범 첫날 현장", link), ("[단독] 링크 없는 기사", other), ("포털 링크 기사", portal)):
+    for title, url in (("출범 첫날 현장", link), ("[단독] 링크 없는 기사", other), ("포털 링크 기사", portal),
+                       ("주소 표기가 다른 기사", same_site)):
         doc = docs[ids[title]]
         assert (doc["text_basis"], doc["canonical_url"], doc["origin_kind"]) == ("full", url, "bigkinds")
         assert doc["body"].startswith("서울특별시자치경찰위원회") and doc["date_source"] == "page"
         assert doc["import_file"] == "h.xlsx"  # where it first came from stays recorded
         assert not db.execute("SELECT 1 FROM classifications WHERE document_id = ?", [doc["id"]]).fetchone()
     assert docs[ids["다른 매체의 같은 제목"]]["text_basis"] == "snippet"  # another outlet is another article
-    assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 4
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 5
     # a later re-crawl of the same page does not create anything either
     assert save_document(db, crawled(link, "출범 첫날 현장")) == (ids["출범 첫날 현장"], "unchanged")
 
@@ -299,7 +313,7 @@ def wait_until(check, seconds):
 
 
 @pytest.mark.parametrize("how", ["kill -9", "Ctrl-C"])
-def test_an_interrupted_import_leaves_whole_batches_and_a_rerun_completes(tmp_path, how):
+def test_an_interrupted_import_leaves_whole_batches_and_a_rerun_completes(tmp_path, how, capsys):
     n = 4500
     book = big_workbook(tmp_path / "big.xlsx", n)
     db_path = tmp_path / "i.db"
@@ -329,6 +343,8 @@ def test_an_interrupted_import_leaves_whole_batches_and_a_rerun_completes(tmp_pa
     assert stored == (rows_done, rows_done + 1)  # whole batches: every row up to rows_done, none after
     assert watch.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     watch.close()
+    assert monitor.main(["--db", str(db_path), "status"]) == 0
+    assert f"중단됨: {rows_done:,}행까지 저장" in capsys.readouterr().out
     again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     assert f"{rows_done:,}행 다음부터 이어서" in again.stdout
