@@ -364,8 +364,9 @@ def serve(args, settings, db_path):
         site = serve_site()
         sources, base_url = str(DEMO_SOURCES), site.url
         log.info("demo: sample site at %s", site.url)
-        import_demo_history(db_path)
     try:
+        if args.demo:
+            import_demo_history(db_path)
         if args.once or args.demo:
             result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo)
             print(cycle_summary(result), flush=True)

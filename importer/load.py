@@ -12,6 +12,7 @@ imports nearly twice as fast.
 """
 import dataclasses
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -84,29 +85,35 @@ def prepare(fmt, path, options, encoding, skip, sha):
 def import_file(db, fmt, path, options=None, encoding="auto", progress=True, err=None):
     """Import one file; returns a summary dict (status 'done' or 'already', counts, rows).
     Bad rows and the progress bar go to `err` (default: standard error)."""
-    path, err = Path(path), err or sys.stderr
+    from importer.readers import require_file
+    path, err = require_file(path), err or sys.stderr
     options = options or default_options(fmt, path)
     sha = file_sha256(path)
-    run_id, status, rows_done, finished_at = _run(db, sha, options, path.name)
     summary = {"file": path.name, "sha256": sha, "status": "done"}
-    if status == "done":
-        return {**summary, **_stored_counts(db, run_id), "status": "already", "finished_at": finished_at}
-    backfill_match_keys(db)  # documents stored before match keys existed can be found too
+    run = _find_run(db, sha, options)
+    if run and run[1] == "done":
+        return {**summary, **_stored_counts(db, run[0]), "status": "already", "finished_at": run[3]}
+    rows_done = run[2] if run else 0
     args = (fmt, str(path), options, encoding, rows_done, sha)
     items = _in_background(*args) if path.stat().st_size >= BACKGROUND_BYTES else prepare(*args)
-    total = next(items)
-    writer = _BatchWriter(db, run_id, path.name, err)
-    from tqdm import tqdm
-    bar = tqdm(total=total, initial=rows_done, disable=not progress, desc=path.name[:30], unit="행", file=err)
-    position = rows_done
     try:
-        for position, number, item in items:
-            writer.pending.append((number, item))
-            if len(writer.pending) >= BATCH:
-                bar.update(writer.flush(position))
-        bar.update(writer.flush(position))
+        total = next(items)
+        first = next(items, None)  # reads the header: a file that is not what it claims stops here, unrecorded
+        run_id = run[0] if run else _new_run(db, sha, options, path.name)
+        backfill_match_keys(db)  # documents stored before match keys existed can be found too
+        writer = _BatchWriter(db, run_id, path.name, err)
+        from tqdm import tqdm
+        bar = tqdm(total=total, initial=rows_done, disable=not progress, desc=path.name[:30], unit="행", file=err)
+        position = rows_done
+        try:
+            for position, number, item in itertools.chain([first] if first else [], items):
+                writer.pending.append((number, item))
+                if len(writer.pending) >= BATCH:
+                    bar.update(writer.flush(position))
+            bar.update(writer.flush(position))
+        finally:
+            bar.close()
     finally:
-        bar.close()
         items.close()
     with write_transaction(db):
         db.execute("UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?", [utc_now(), run_id])
@@ -117,17 +124,17 @@ def import_file(db, fmt, path, options=None, encoding="auto", progress=True, err
     return summary
 
 
-def _run(db, sha, options, name):
-    """(id, status, rows_done, finished_at) of the imports row for this file and options, created when missing."""
-    key = options.key()
-    sql = "SELECT id, status, rows_done, finished_at FROM imports WHERE sha256 = ? AND options = ?"
-    row = db.execute(sql, [sha, key]).fetchone()
-    if row is None:
-        with write_transaction(db):
-            db.execute("INSERT INTO imports (sha256, options, file, format, status, started_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       [sha, key, name, options.origin_kind, "running", utc_now()])
-        row = db.execute(sql, [sha, key]).fetchone()
-    return row
+def _find_run(db, sha, options):
+    """(id, status, rows_done, finished_at) of the earlier import of this file with these options, or None."""
+    return db.execute("SELECT id, status, rows_done, finished_at FROM imports WHERE sha256 = ? AND options = ?",
+                      [sha, options.key()]).fetchone()
+
+
+def _new_run(db, sha, options, name):
+    with write_transaction(db):
+        return db.execute(
+            "INSERT INTO imports (sha256, options, file, format, status, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [sha, options.key(), name, options.origin_kind, "running", utc_now()]).lastrowid
 
 
 def _stored_counts(db, run_id):

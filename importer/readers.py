@@ -104,11 +104,16 @@ class JsonlReader:
                 yield number, value if isinstance(value, dict) else BadRow("JSON 객체가 아닙니다 / not a JSON object")
 
 
-def open_reader(path, encoding="auto"):
-    """The reader for a file, by its extension (.xlsx, .csv/.tsv/.txt, .jsonl/.json)."""
+def require_file(path):
     path = Path(path)
     if not path.is_file():
         raise FileError(f"파일이 없습니다 / no such file: {path}")
+    return path
+
+
+def open_reader(path, encoding="auto"):
+    """The reader for a file, by its extension (.xlsx, .csv/.tsv/.txt, .jsonl/.json)."""
+    path = require_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return XlsxReader(path)

@@ -122,10 +122,13 @@ def test_not_a_bigkinds_file_is_refused_clearly(db, tmp_path, capsys):
     other = wb.write_workbook(tmp_path / "other.xlsx", [["a", "b"]], header=["name", "value"])
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
-    assert run_cli("import", "bigkinds", other, broken, DEMO, "--no-progress", db_path=db.path) == 1
+    assert run_cli("import", "bigkinds", other, broken, tmp_path / "missing.xlsx", DEMO, "--no-progress",
+                   db_path=db.path) == 1
     err = capsys.readouterr().err
     assert "BigKinds 머리글을 찾지 못했습니다" in err and "xlsx" in err and "broken.xlsx" in err
+    assert "missing.xlsx: 파일이 없습니다" in err
     assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] > 300  # the good file was still imported
+    assert [r[0] for r in db.execute("SELECT file FROM imports")] == [DEMO.name]  # failed files leave no record
 
 
 def test_an_error_in_the_file_reader_process_reaches_the_user(db, tmp_path, capsys):

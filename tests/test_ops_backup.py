@@ -287,7 +287,10 @@ def test_upgrade_from_the_previous_schema_keeps_every_row(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for table, old_rows in before.items():
-            assert rows(conn, table) == old_rows, (path.name, table)
+            # every old row and value is kept: a migration may add columns at the end (ALTER TABLE ADD
+            # COLUMN), and the backup itself may log a job_runs row after the old ones
+            width = len(old_rows[0]) if old_rows else 0
+            assert [r[:width] for r in rows(conn, table)][:len(old_rows)] == old_rows, (path.name, table)
         conn.close()
 
 
