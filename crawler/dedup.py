@@ -22,20 +22,20 @@ def normalise(text):
     return re.sub(r"[\W_]+", "", (text or "").lower())
 
 
-def shingles(text, size=SHINGLE):
-    text = normalise(text)
+def shingles(text, size=SHINGLE, normalised=False):
+    text = text if normalised else normalise(text)
     return {text[i:i + size] for i in range(max(len(text) - size + 1, 0))}
-
-
-def _hash64(token):
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def simhash(text):
     """64-bit SimHash as a signed int (SQLite INTEGER), or None for too short a text."""
-    if len(normalise(text)) < MIN_CHARS:
+    text = normalise(text)
+    if len(text) < MIN_CHARS:
         return None
-    hashes = np.array([_hash64(g) for g in shingles(text)], dtype=np.uint64)
+    # each shingle's 8-byte BLAKE2b digest read as a big-endian unsigned number
+    digests = b"".join(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest()
+                       for g in shingles(text, normalised=True))
+    hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
     bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")  # per-byte LSB first
     votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(hashes)
     value = 0
