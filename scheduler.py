@@ -6,8 +6,8 @@
     python scheduler.py --demo          # bundled sample site into data/demo.db, then serve
 
 Jobs (APScheduler 3, Korean time, persisted in the SQLite DB, max_instances=1, coalesce,
-misfire grace): crawl → classify → refresh every N hours; daily spike check; weekly
-digest; digest retry/catch-up; daily backup. Job functions are top-level and take plain arguments so
+misfire grace): crawl → classify → refresh every N hours; daily spike check; daily policy
+events (events/); weekly digest; digest retry/catch-up; daily backup. Job functions are top-level and take plain arguments so
 the SQLAlchemy job store can persist them. See docs/operations.md.
 """
 import argparse
@@ -37,7 +37,7 @@ class SchedulerLocked(RuntimeError):
 
 # ---------------------------------------------------------------- jobs (plain arguments only)
 
-def crawl_cycle_job(db_path, model=None, sources_config=None, base_url=None):
+def crawl_cycle_job(db_path, model=None, sources_config=None, base_url=None, precision=None):
     """Crawl all enabled sources (Scrapy runs in its own process), classify the new
     documents, refresh the query planner's statistics. Recorded in job_runs."""
     from crawler.run import crawl
@@ -55,7 +55,7 @@ def crawl_cycle_job(db_path, model=None, sources_config=None, base_url=None):
         started = time.monotonic()
         db = open_db(db_path)
         try:
-            result["classify"] = classify_pending(db, model=model, progress=False)
+            result["classify"] = classify_pending(db, model=model, progress=False, precision=precision)
             refresh_rollups(db)
         finally:
             db.conn.close()
@@ -93,6 +93,27 @@ def refresh_rollups(db):
     from store import rollups
     rollups.ensure(db)
     db.execute("PRAGMA optimize")
+
+
+def events_job(db_path, config_path=None, endpoints=None):
+    """Collect policy events (bills, law revisions, milestones); never raises, one log line
+    per collector, recorded in job_runs. `endpoints`: the demo's recorded API servers."""
+    from events.collect import fetch_all
+    from store import open_db
+    from store.job_runs import recorded
+    try:
+        with recorded(db_path, "events_fetch") as detail:
+            db = open_db(db_path)
+            try:
+                summaries = fetch_all(db, config_path, endpoints)
+            finally:
+                db.conn.close()
+            detail.update({s["collector"]: s["error"] if s["status"] in ("error", "skipped") else s["new"]
+                           for s in summaries})
+            return summaries
+    except Exception:  # noqa: BLE001 - a broken events collector never stops the cycle
+        log.exception("events: collection failed")
+        return []
 
 
 def spike_job(db_path, settings_path=None, date_from=None, date_to=None):
@@ -166,9 +187,13 @@ def digest_due(settings, now=None):
     return now >= dt.datetime.combine(day, dt.time(hour, minute), tz)
 
 
-def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base_url=None, spikes_all=False):
-    """One full cycle: crawl, classify, refresh, spikes, digest (if due and not yet sent)."""
-    result = crawl_cycle_job(db_path, model, sources_config, base_url)
+def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base_url=None, spikes_all=False,
+              precision=None, events_endpoints=None):
+    """One full cycle: crawl, classify, refresh, policy events, spikes, digest (if due and not yet sent)."""
+    from digest.settings import load_settings
+    precision = precision or load_settings(settings_path)["classifier"]["precision"]
+    result = crawl_cycle_job(db_path, model, sources_config, base_url, precision)
+    result["events"] = events_job(db_path, endpoints=events_endpoints)
     date_from = date_to = None
     if spikes_all:  # demo: the sample site's dates are in the past
         from store import open_db
@@ -185,8 +210,10 @@ def run_cycle(db_path, settings_path=None, model=None, sources_config=None, base
 
 # ---------------------------------------------------------------- schedule
 
-def job_specs(settings, db_path, settings_path=None, model=None, sources_config=None, base_url=None):
+def job_specs(settings, db_path, settings_path=None, model=None, sources_config=None, base_url=None,
+              events_endpoints=None):
     """(id, name, func ref, trigger, args) for every job."""
+    from events.collect import DAILY_TIME
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
     from digest.settings import parse_time
@@ -195,12 +222,16 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
     dh, dm = parse_time(s["digest_time"])
     sh, sm = parse_time(s["spike_check_time"])
     bh, bm = parse_time(settings["backup"]["time"])
+    eh, em = parse_time(DAILY_TIME)
     db_path, settings_path = str(db_path), (str(settings_path) if settings_path else None)
     return [
         ("crawl_cycle", "수집·분류·집계 갱신", "scheduler:crawl_cycle_job",
-         IntervalTrigger(hours=s["crawl_every_hours"], timezone=tz), [db_path, model, sources_config, base_url]),
+         IntervalTrigger(hours=s["crawl_every_hours"], timezone=tz),
+         [db_path, model, sources_config, base_url, settings["classifier"]["precision"]]),
         ("spike_check", "급증 감지", "scheduler:spike_job",
          CronTrigger(hour=sh, minute=sm, timezone=tz), [db_path, settings_path]),
+        ("events_fetch", "정책 이벤트 수집 (국회·법령)", "scheduler:events_job",
+         CronTrigger(hour=eh, minute=em, timezone=tz), [db_path, None, events_endpoints]),
         ("weekly_digest", "주간 동향 메일", "scheduler:digest_job",
          CronTrigger(day_of_week=s["digest_day"], hour=dh, minute=dm, timezone=tz), [db_path, settings_path]),
         ("digest_retry", "메일 재시도·누락 발송", "scheduler:digest_retry_job",
@@ -210,7 +241,8 @@ def job_specs(settings, db_path, settings_path=None, model=None, sources_config=
     ]
 
 
-def build_scheduler(db_path, settings, settings_path=None, model=None, sources_config=None, base_url=None):
+def build_scheduler(db_path, settings, settings_path=None, model=None, sources_config=None, base_url=None,
+                    events_endpoints=None):
     """A started-but-paused BackgroundScheduler with the jobs (re)registered in the DB's
     job store. A job whose trigger and arguments are unchanged keeps its persisted next
     run time, so a run missed while the service was down fires within the grace time."""
@@ -225,7 +257,7 @@ def build_scheduler(db_path, settings, settings_path=None, model=None, sources_c
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": s["misfire_grace_minutes"] * 60},
         timezone=ZoneInfo(s["timezone"]))
     sched.start(paused=True)
-    specs = job_specs(settings, db_path, settings_path, model, sources_config, base_url)
+    specs = job_specs(settings, db_path, settings_path, model, sources_config, base_url, events_endpoints)
     wanted = {spec[0] for spec in specs}
     for job in sched.get_jobs():
         if job.id not in wanted:
@@ -290,6 +322,9 @@ def parse_args(argv=None):
     p.add_argument("--config", help="settings file (default: config/settings.toml)")
     p.add_argument("--sources", help="sources file for the crawler (default: the crawler's)")
     p.add_argument("--model", help="encoder folder or id for the classifier (default: the bundled model)")
+    from nlp.precision import PRECISIONS
+    p.add_argument("--precision", choices=PRECISIONS,
+                   help="classifier arithmetic (default from settings: auto)")
     p.add_argument("--once", action="store_true", help="run one full cycle and exit (for cron)")
     p.add_argument("--demo", action="store_true", help="crawl the bundled sample site into a separate demo DB")
     p.add_argument("--no-dashboard", action="store_true", help="do not serve the dashboard")
@@ -312,6 +347,8 @@ def main(argv=None):
     from digest.settings import SettingsError, load_settings
     try:
         settings = load_settings(args.config)
+        if args.precision:
+            settings["classifier"]["precision"] = args.precision
         if not args.no_dashboard:  # a public bind needs a login, checked before anything runs
             from dashboard.cli import auth_from_env
             args.auth = auth_from_env(args.host or settings["dashboard"]["host"])
@@ -341,10 +378,15 @@ def cycle_summary(result):
     crawl = result.get("crawl") or []
     failing = [c["source"] for c in crawl if c.get("status") not in ("ok", "warning", "skipped")]
     classified = (result.get("classify") or {}).get("classified", 0)
+    events = result.get("events") or []
     line = (f"한 주기 완료 / cycle done: 새 문서 {sum(c.get('new') or 0 for c in crawl)}건 "
-            f"(수집원 {len(crawl)}곳), 분류 {classified}건, 급증 {result.get('spikes') or 0}건")
+            f"(수집원 {len(crawl)}곳), 분류 {classified}건, 급증 {result.get('spikes') or 0}건, "
+            f"새 정책 이벤트 {sum(e['new'] for e in events)}건")
     if failing:
         line += f"; 오류 수집원 {len(failing)}곳: {', '.join(failing)} (python monitor.py status)"
+    failing_events = [e["collector"] for e in events if e["status"] == "error"]
+    if failing_events:
+        line += f"; 이벤트 수집 오류: {', '.join(failing_events)} (python monitor.py events fetch)"
     return line
 
 
@@ -357,22 +399,25 @@ def serve(args, settings, db_path):
         log.warning("digest sends interrupted by the last stop were marked failed and will be retried")
     db.conn.close()
     log.info("DB %s; checking the classifier model", db_path)
-    ensure_default_model(progress=True, model=args.model)
-    sources, base_url, site = args.sources, None, None
+    ensure_default_model(progress=True, model=args.model, precision=settings["classifier"]["precision"])
+    sources, base_url, site, apis, endpoints = args.sources, None, None, None, None
     if args.demo:
         from crawler.sample_site import serve as serve_site
-        site = serve_site()
-        sources, base_url = str(DEMO_SOURCES), site.url
-        log.info("demo: sample site at %s", site.url)
+        from events.recorded import serve as serve_apis
+        site, apis = serve_site(), serve_apis()
+        sources, base_url, endpoints = str(DEMO_SOURCES), site.url, apis.endpoints
+        log.info("demo: sample site at %s, recorded Assembly and law APIs at %s and %s", site.url,
+                 apis.assembly.url, apis.law.url)
     try:
         if args.demo:
             import_demo_history(db_path)
         if args.once or args.demo:
-            result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo)
+            result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo,
+                               precision=settings["classifier"]["precision"], events_endpoints=endpoints)
             print(cycle_summary(result), flush=True)
             if args.once:
                 return 0
-        sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url)
+        sched = build_scheduler(db_path, settings, args.config, args.model, sources, base_url, endpoints)
         stop = threading.Event()
         # Ctrl-C and SIGTERM both end the loop below (also when started where SIGINT is ignored)
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -399,6 +444,8 @@ def serve(args, settings, db_path):
     finally:
         if site:
             site.close()
+        if apis:
+            apis.close()
 
 
 def run_dashboard(db_path, settings, args, stop):

@@ -8,10 +8,10 @@ import dash
 from dash import Input, Output, State, ctx as dash_ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import auth as auth_mod
+from dashboard import auth as auth_mod, event_markers
 from dashboard.data import Data
 from dashboard.state import Context, parse_search, to_search
-from dashboard.views import documents, overview, regions, sources, status, topics
+from dashboard.views import documents, events as events_view, overview, regions, review, sources, status, topics
 from dashboard.views.common import notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 from store.labels import add_annotation
@@ -19,7 +19,7 @@ from store.queries import QueryError, facet_values
 
 log = logging.getLogger(__name__)
 VIEWS = {"overview": overview, "regions": regions, "topics": topics, "sources": sources,
-         "documents": documents, "status": status}
+         "documents": documents, "review": review, "events": events_view, "status": status}
 FILTERS = [("f-region", "region"), ("f-topic", "topic"), ("f-sentiment", "sentiment"), ("f-kind", "kind"),
            ("f-outlet", "outlet")]
 INDEX = """<!DOCTYPE html>
@@ -78,10 +78,12 @@ def _layout(data):
             html.Button("필터 초기화", id="f-reset", n_clicks=0),
             html.Button("CSV 다운로드", id="dl-button", n_clicks=0, title="지금 보이는 표·그래프의 자료 (엑셀에서 열림)"),
             dcc.Download(id="dl"),
+            html.Span("정책 이벤트:", className="hint"), event_markers.toggle(),
         ]),
         html.Div(id="period-label", className="hint"),
         dcc.Tabs(id="tabs", value="overview", children=tabs),
         html.Main([html.Div(view.layout(), id=f"view-{name}", className="view") for name, view in VIEWS.items()]),
+        event_markers.panel(),
     ])
 
 
@@ -142,20 +144,24 @@ def _register(app, data):
             _register_view(app, data, name, view)
     _register_view(app, data, "topics", topics, topics.KEYWORD_OUTPUTS, topics.render_keywords)
     _register_documents(app, data)
+    review.register(app, data)
     _register_region_click(app)
     _register_download(app, data)
+    event_markers.register(app, data)
+    events_view.register(app, data)
 
 
 def _register_view(app, data, name, view, outputs_spec=None, render_fn=None):
     outputs_spec = outputs_spec or view.OUTPUTS
     outputs = [Output(id_, prop) for id_, prop in outputs_spec]
+    marked = any(id_ in event_markers.MARKED for id_, _ in outputs_spec)  # time charts: policy events drawn
 
-    @app.callback(outputs, Input("url", "search"))
-    def render(search):
+    @app.callback(outputs, Input("url", "search"), *([Input("ev-show", "value")] if marked else []))
+    def render(search, show=None):
         state = parse_search(search)
         if state["view"] != name:
             raise PreventUpdate
-        result = _guard(_render_view)(data, view, state, render_fn)
+        result = _guard(_render_view)(data, view, state, render_fn, show)
         if isinstance(result, tuple):  # an error message
             if outputs_spec[0][1] != "children":
                 raise PreventUpdate
@@ -163,9 +169,11 @@ def _register_view(app, data, name, view, outputs_spec=None, render_fn=None):
         return [result[id_] for id_, _ in outputs_spec]
 
 
-def _render_view(data, view, state, render_fn=None):
+def _render_view(data, view, state, render_fn=None, show=None):
     with data.db() as db:
-        return (render_fn or view.render)(data, db, Context(state, data.bounds(db)))
+        c = Context(state, data.bounds(db))
+        result = (render_fn or view.render)(data, db, c)
+        return event_markers.decorate(result, db, c, show) if show else result
 
 
 def _register_documents(app, data):

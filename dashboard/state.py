@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.queries import Filters
 
-VIEWS = ("overview", "regions", "topics", "sources", "documents", "status")
+VIEWS = ("overview", "regions", "topics", "sources", "documents", "review", "events", "status")
 PERIODS = ("day", "week", "month")
 DEFAULT_DAYS = 28
 LIST_KEYS = {"region": ALL_REGIONS, "topic": tuple(TOPICS), "sentiment": SENTIMENTS,
@@ -30,6 +30,8 @@ def parse_search(search):
     state["q"] = (qs.get("q") or [""])[0].strip()[:200]
     view = (qs.get("view") or ["overview"])[0]
     state["view"] = view if view in VIEWS else "overview"
+    doc = (qs.get("doc") or [""])[0].strip()        # one document to open (review queue link)
+    state["doc"] = doc if 0 < len(doc) <= 80 and doc.isprintable() else None
     by = (qs.get("by") or ["day"])[0]
     state["by"] = by if by in PERIODS else "day"
     return state

@@ -8,6 +8,7 @@ import re
 import urllib.parse
 
 from analysis.spikes import describe
+from events.table import week_events
 from vocabulary import NATIONAL, TOPICS
 from store.queries import Filters, QueryError, counts, list_spikes, search_documents, top_stories, totals
 from store.util import KST
@@ -147,6 +148,7 @@ def build_digest(db, week, region=None, dashboard_url="http://127.0.0.1:8050", t
         "series": _weekly_series(db, monday),
         "spikes": [dict(s, text=describe(s)) for s in spikes[:MAX_SPIKES]],
         "spikes_total": len(spikes),
+        "events": week_events(db, monday, sunday, region),
         "civic": [{"title": r["title"], "url": r["url"], "outlet": r["outlet"], "pub_date": r["pub_date"]}
                   for r in civic_rows],
         "civic_total": civic_total,

@@ -77,6 +77,17 @@ def _list(items, empty):
         f'<li style="{P}">{item}</li>' for item in items) + "</ul>"
 
 
+def _events_html(events):
+    """이번 주 국회·법령: bills, law revisions, milestones and staff notes of the week (only when any)."""
+    if not events:
+        return ""
+    return f'<h2 style="{H2}">이번 주 국회·법령</h2>' + _list([
+        f'<span style="{SMALL}">{e(ev["date"][5:].replace("-", "."))} · {e(ev["kind_ko"])}'
+        f'{" · " + e(ev["region"]) if ev["region"] else ""}</span> '
+        + (f'<a href="{e(ev["url"])}" style="{A}">{e(ev["title"])}</a>' if ev["url"] else e(ev["title"]))
+        for ev in events], "")
+
+
 def render_html(ctx, image_src):
     parts = [
         f'<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">'
@@ -95,6 +106,7 @@ def render_html(ctx, image_src):
     for name, alt in (("volume", "주별 관련 기사 수 차트"), ("negative", "주별 부정 비율 차트")):
         parts.append(f'<img src="{e(image_src[name])}" alt="{alt}" width="600" '
                      f'style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:6px 0;">')
+    parts.append(_events_html(ctx.get("events")))
     parts.append(f'<h2 style="{H2}">급증 알림</h2>')
     parts.append(_list([e(s["text"]) for s in ctx["spikes"]], "이번 주 감지된 급증이 없습니다."))
     if ctx["spikes_total"] > len(ctx["spikes"]):
@@ -145,6 +157,9 @@ def render_text(ctx):
     if ctx["regional"]:
         lines += _text_section(ctx["regional"], f"우리 지역: {ctx['region']}")
     lines += _text_section(ctx["national"], "전국 동향")
+    if ctx.get("events"):
+        lines += ["■ 이번 주 국회·법령"] + [f"- {ev['date']} [{ev['kind_ko']}] {ev['title']}"
+                                     + (f"\n  {ev['url']}" if ev["url"] else "") for ev in ctx["events"]] + [""]
     more = ctx["spikes_total"] - len(ctx["spikes"])
     lines += ["■ 급증 알림"] + ([f"- {s['text']}" for s in ctx["spikes"]] or ["- 없음"])
     lines += ([f"- 외 {more}건은 대시보드에서 볼 수 있습니다."] if more > 0 else []) + [""]

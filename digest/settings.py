@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from nlp.precision import PRECISIONS
 from vocabulary import ALL_REGIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,7 @@ DEFAULTS = {
     "spikes": {"alert_email": False, "alert_z": 4.0, "alert_min_hours": 12},
     "backup": {"folder": "backups", "time": "03:30", "keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12},
     "health": {"max_cycle_age_hours": 7, "max_backup_age_hours": 48, "min_free_mb": 1024},
+    "classifier": {"precision": "auto"},
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -46,6 +48,7 @@ CHECKS = {
                   for key in ("keep_weekly", "keep_monthly")}},
     "health": {key: (lambda v: _number(v) and v > 0, "a number above 0")
                for key in ("max_cycle_age_hours", "max_backup_age_hours", "min_free_mb")},
+    "classifier": {"precision": (lambda v: v in PRECISIONS, f"one of {', '.join(PRECISIONS)}")},
 }
 
 

@@ -23,7 +23,8 @@ from store.queries import QueryError
 
 MAX_PER_PAGE = 1000
 COMMON = set(FILTER_KEYS) | {"format", "page", "per_page"}
-ALLOWED = {"trends": COMMON | {"by", "group", "shape", "metric"}, "documents": COMMON | {"with_text"}}
+ALLOWED = {"trends": COMMON | {"by", "group", "shape", "metric"}, "documents": COMMON | {"with_text"},
+           "events": {"from", "to", "kind", "region", "format", "page", "per_page"}}
 
 
 def register(server, db_path=None):
@@ -38,6 +39,10 @@ def register(server, db_path=None):
     @api.get("/documents")
     def documents():
         return _serve("documents", db_path)
+
+    @api.get("/events")
+    def events():
+        return _serve("events", db_path)
 
     server.register_blueprint(api)
     return server
@@ -71,6 +76,10 @@ _cache = ResultCache()  # shared by all requests of this process
 
 def _page(db, dataset, raw, fmt, page, per_page):
     offset = (page - 1) * per_page
+    if dataset == "events":  # policy events (export/events.py): their own table, no rollups
+        from export import events
+        columns, rows, total, meta = events.page(db, raw, per_page, offset)
+        return respond(dataset, columns, rows, total, page, per_page, fmt, lambda: meta)
     if rollups.generation(db) is not None:
         rollups.refresh_if_dirty(db)  # crawled or corrected since the last refresh
     if dataset == "trends":
@@ -83,6 +92,14 @@ def _page(db, dataset, raw, fmt, page, per_page):
         rows = list(rows)
         total = _cache.match_count(db, filters)
         versions = dict(collections.Counter(r["model_version"] or UNLABELLED for r in rows))
+    return respond(dataset, columns, rows, total, page, per_page, fmt, lambda: describe(
+        db, dataset, filters, parameters, columns, total,
+        total if dataset == "documents" else _cache.match_count(db, filters), versions))
+
+
+def respond(dataset, columns, rows, total, page, per_page, fmt, meta):
+    """The page as CSV or as JSON {meta, links, data} with the paging headers; `meta()`
+    gives the metadata (only JSON needs it)."""
     pages = max(1, math.ceil(total / per_page))
     links = _links(page, pages)
     headers = {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page)}
@@ -92,10 +109,7 @@ def _page(db, dataset, raw, fmt, page, per_page):
         headers["Content-Disposition"] = f'attachment; filename="{dataset}-page{page}.csv"'
         return flask.Response(csv_bytes(columns, rows), headers=headers,
                               content_type="text/csv; charset=utf-8")
-    matched = total if dataset == "documents" else _cache.match_count(db, filters)
-    meta = stamp(describe(db, dataset, filters, parameters, columns, total, matched, versions))
-    meta.update(page=page, per_page=per_page, pages=pages)
-    body = {"meta": meta, "links": links, "data": rows}
+    body = {"meta": {**stamp(meta()), "page": page, "per_page": per_page, "pages": pages}, "links": links, "data": rows}
     return flask.Response(json.dumps(body, ensure_ascii=False), mimetype="application/json", headers=headers)
 
 

@@ -2,7 +2,7 @@
 with a `<file>.meta.json` sidecar (filters, model versions, row count, export time)."""
 import sys
 
-from export import jobs
+from export import events as export_events, jobs
 from export.meta import describe, write_sidecar
 from export.params import FORMATS, format_for
 from export.columns import METRICS
@@ -43,6 +43,7 @@ def add_arguments(parser):
     documents = sub.add_parser("documents", help="문서 메타데이터·라벨·점수 / document metadata, labels and scores")
     documents.add_argument("--with-text", action="store_true", help="include the body text")
     _filter_options(documents)
+    export_events.add_arguments(sub.add_parser("events", help="정책 이벤트 (법률안·법령·주요 일정·메모) / policy events"))
 
 
 def raw_parameters(args):
@@ -59,6 +60,8 @@ def raw_parameters(args):
 
 
 def run(args):
+    if args.dataset == "events":
+        return export_events.run(args)
     try:
         fmt = format_for(args.out, args.format)
         db = open_db(getattr(args, "db", None))

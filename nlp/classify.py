@@ -4,6 +4,7 @@ Public API: ensure_default_model, load_classifier, train_classifier, classify_pe
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import sys
@@ -60,23 +61,35 @@ def training_items(db=None, use_annotations=True, log=print) -> list[dict]:
     return items
 
 
-def train_classifier(model=None, out=None, db=None, use_annotations=True, progress=True):
-    """Convert the default encoder if needed, fit the heads, save the bundle; returns Classifier."""
+def train_classifier(model=None, out=None, db=None, use_annotations=True, progress=True,
+                     precision=None):
+    """Convert the default encoder if needed, fit the heads, save the bundle; returns Classifier.
+    With a store, embeddings and morphemes are read from / saved to its feature cache."""
     from nlp.encoder import Encoder
     from nlp.model import MAX_LENGTH, Classifier
+    from nlp.precision import setting
     log = _log(progress)
     if _is_default(model):
         from nlp.convert import convert
         model = convert(_default_encoder(), log=log)
-    enc = Encoder(model, max_length=MAX_LENGTH)
-    clf = Classifier.train(enc, training_items(db, use_annotations, log), log=log)
+    enc = Encoder(model, max_length=MAX_LENGTH, precision=setting(precision), log=log)
+    items = training_items(db, use_annotations, log)
+    if db is not None:
+        from nlp.feature_cache import CachedEncoder
+        cached = CachedEncoder(enc, db)
+        with cached.active():
+            clf = Classifier.train(cached, items, log=log)
+        clf.encoder = enc
+        log(f"feature cache: {cached.hits} embeddings reused, {cached.misses} encoded")
+    else:
+        clf = Classifier.train(enc, items, log=log)
     clf.meta["seed_hash"] = seed_hash()
     clf.save(out or classifier_dir_for(model))
     log(f"classifier {clf.version} saved to {out or classifier_dir_for(model)}")
     return clf
 
 
-def ensure_default_model(progress=True, model=None) -> Path:
+def ensure_default_model(progress=True, model=None, precision=None) -> Path:
     """Idempotent: convert the encoder and train the heads if missing; returns the bundle dir."""
     d = classifier_dir_for(model)
     enc_ok = (model is not None and not _is_default(model)) or (_default_encoder() / "model.safetensors").exists()
@@ -90,17 +103,20 @@ def ensure_default_model(progress=True, model=None) -> Path:
             fresh = False
         if fresh:                           # rebuilt when the seed data or the head code changed
             return d
-    train_classifier(model, d, progress=progress)
+    train_classifier(model, d, progress=progress, precision=precision)
     return d
 
 
 _cache: dict = {}
 
 
-def load_classifier(classifier_dir=None, model=None, build=True):
+def load_classifier(classifier_dir=None, model=None, build=True, precision=None):
     """Load (and cache) a classifier. Without an explicit dir, the bundle for `model` is
-    built on first use; an explicit dir that is missing or broken raises ModelMissing."""
-    key = (str(classifier_dir), str(model))
+    built on first use; an explicit dir that is missing or broken raises ModelMissing.
+    precision: fp32 | bf16 | onnx | int8 | auto; None = config/settings.toml (nlp/precision.py)."""
+    from nlp.precision import setting
+    precision = setting(precision)
+    key = (str(classifier_dir), str(model), precision)
     if key in _cache:
         return _cache[key]
     from nlp.model import Classifier
@@ -108,9 +124,10 @@ def load_classifier(classifier_dir=None, model=None, build=True):
         if model is not None and not _is_default(model) and not Path(model).is_dir() \
                 and str(model).startswith((".", "/", "~")):
             raise ModelMissing(f"encoder folder not found: {model}")
-        classifier_dir = ensure_default_model(progress=True, model=model) if build \
-            else classifier_dir_for(model)
-    clf = Classifier.load(classifier_dir, model=None if _is_default(model) else model)
+        classifier_dir = ensure_default_model(progress=True, model=model, precision=precision) \
+            if build else classifier_dir_for(model)
+    clf = Classifier.load(classifier_dir, model=None if _is_default(model) else model,
+                          precision=precision)
     _cache[key] = clf
     return clf
 
@@ -122,28 +139,26 @@ def _doc_item(row: dict) -> dict:
 
 
 def classify_pending(db, classifier_dir=None, model=None, batch_size=32, limit=None,
-                     progress=True, reclassify=False) -> dict:
-    """Label documents not yet classified by the current model version, in batches."""
+                     progress=True, reclassify=False, precision=None, cache=True) -> dict:
+    """Label documents not yet classified by the current model version, in batches.
+    cache: reuse / save embeddings and morphemes in the store (nlp/feature_cache.py)."""
+    import copy
     from tqdm import tqdm
+    from nlp.feature_cache import CachedEncoder
     from store.labels import documents_to_classify, save_classifications
-    clf = load_classifier(classifier_dir, model)
+    clf = load_classifier(classifier_dir, model, precision=precision)
     docs = documents_to_classify(db, clf.version, limit=limit, reclassify=reclassify)
-    counts = {"classified": 0, "relevant": 0, "failed": 0, "model_version": clf.version}
+    counts = {"classified": 0, "relevant": 0, "failed": 0, "model_version": clf.version,
+              "precision": clf.encoder.precision}
+    cached = CachedEncoder(clf.encoder, db) if cache else None
+    if cached:
+        clf = copy.copy(clf)               # the shared, cached classifier keeps its own encoder
+        clf.encoder = cached
     bar = tqdm(total=len(docs), disable=not progress, desc="classify", unit="doc")
     for s in range(0, len(docs), batch_size):
         batch = [_doc_item(r) for r in docs[s:s + batch_size]]
-        try:
-            preds = clf.predict(batch, batch_size=batch_size)
-            pairs = list(zip(batch, preds))
-        except Exception:                 # isolate the bad document, keep the rest
-            pairs = []
-            for it in batch:
-                try:
-                    pairs.append((it, clf.predict([it])[0]))
-                except Exception as e:
-                    counts["failed"] += 1
-                    print(f"classify: document {it['id']} failed: {type(e).__name__}: {e}",
-                          file=sys.stderr)
+        with cached.active() if cached else contextlib.nullcontext():
+            pairs = _predict_isolated(clf, batch, batch_size, counts)
         rows = [{"document_id": it["id"], "model_id": clf.meta.get("encoder"),
                  "model_version": clf.version, **p} for it, p in pairs]
         if rows:
@@ -152,4 +167,22 @@ def classify_pending(db, classifier_dir=None, model=None, batch_size=32, limit=N
         counts["relevant"] += sum(1 for r in rows if r["relevant"])
         bar.update(len(batch))
     bar.close()
+    if cached:
+        counts["embeddings_reused"], counts["embeddings_computed"] = cached.hits, cached.misses
     return counts
+
+
+def _predict_isolated(clf, batch, batch_size, counts) -> list:
+    """(item, prediction) pairs; a batch that fails is retried per document so one bad
+    document is reported and skipped, never the rest."""
+    try:
+        return list(zip(batch, clf.predict(batch, batch_size=batch_size)))
+    except Exception:
+        pairs = []
+        for it in batch:
+            try:
+                pairs.append((it, clf.predict([it])[0]))
+            except Exception as e:
+                counts["failed"] += 1
+                print(f"classify: document {it['id']} failed: {type(e).__name__}: {e}", file=sys.stderr)
+        return pairs

@@ -42,7 +42,7 @@ _LEAD_BRACKET = re.compile(r"^\s*\[[^\]]{1,30}(?:=|기자|일보|신문|뉴스|�
 _TEASER_START = re.compile(
     r"^\s*(?:▶\s*)?(?:관련\s*기사(?:\s*더\s*보기)?|많이\s*본\s*(?:뉴스|기사)|인기\s*기사|"
     r"추천\s*기사|이\s*시각\s*(?:주요|추천)|최신\s*기사|다른\s*기사\s*보기|주요\s*뉴스|"
-    r"함께\s*보면\s*좋은|Related\s+(?:news|articles))\b")
+    r"함께\s*보면\s*좋은|Related\s+(?:news|articles)|Most\s+(?:Popular|Read|Viewed)|Trending\s+now)\b")
 _CREDIT = re.compile(r"\s/\s?[가-힣A-Za-z]{2,10}$")   # photo credit "... 모습. /연합뉴스"
 _WEATHER = re.compile(r"(?:맑음|흐림|구름\s*많음|비|눈|소나기)\s*-?\d+(?:\.\d+)?\s*[℃°]|-?\d+\s*℃")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")

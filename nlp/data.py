@@ -51,7 +51,7 @@ def normalize_gold(d: dict) -> dict:
     return {"id": d["id"], "title": d.get("title") or "", "text": d.get("text") or "",
             "relevant": d.get("relevant"), "sentiment": d.get("sentiment"),
             "topics": d.get("topics"), "regions": d.get("regions"),
-            "region": d.get("region")}
+            "region": d.get("region"), "derived_from": d.get("derived_from")}
 
 
 def validate_labels(it: dict) -> None:

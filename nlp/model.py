@@ -22,22 +22,55 @@ from nlp.errors import ModelMissing
 from vocabulary import NATIONAL, REGIONS, SENTIMENTS, TOPICS
 from nlp.regions import candidate_features, region_evidence, rule_regions
 
-CODE_VERSION = "nlp-3"
+CODE_VERSION = "nlp-4"
 TOPIC_IDS = tuple(TOPICS)
 LONG_MODE = "head"          # title + lead within max_length tokens (see docs/model.md)
 MAX_LENGTH = 256
 TEXT_WEIGHT = 0.5           # weight of the TF-IDF head in each blend (chosen by CV on seed_train)
+REGION_ADD, REGION_DROP = 0.9, 0.1   # the learned region part overrides the rules only beyond these
+THRESHOLD_GRID = np.round(np.arange(0.2, 0.61, 0.05), 2)   # per-topic thresholds, chosen out of fold
+
+
+class _PlattLR:
+    """Logistic regression whose decision values are sigmoid-calibrated (Platt) on its own
+    3-fold out-of-fold values, one final model fitted on all the data. The out-of-fold
+    probabilities stay on the head (``oof_proba_``), so per-topic thresholds are chosen out of
+    fold without fitting anything again."""
+
+    def __init__(self, C=2.0):
+        self.C = C
+
+    def fit(self, X, y):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        base = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
+        self.classes_ = np.unique(y)
+        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+        D = cross_val_predict(base, X, y, cv=folds, method="decision_function").reshape(len(y), -1)
+        self.base = base.fit(X, y)
+        targets = [y == self.classes_[1]] if len(self.classes_) == 2 else [y == c for c in self.classes_]
+        self.platt = [LogisticRegression(C=1e4).fit(D[:, [k]], t) for k, t in enumerate(targets)]
+        self.oof_proba_ = self._calibrate(D)
+        return self
+
+    def _calibrate(self, D):
+        D = np.asarray(D).reshape(D.shape[0], -1)
+        P = np.column_stack([p.predict_proba(D[:, [k]])[:, 1] for k, p in enumerate(self.platt)])
+        if len(self.classes_) == 2:
+            return np.column_stack([1 - P[:, 0], P[:, 0]])
+        return P / np.maximum(P.sum(1, keepdims=True), 1e-12)
+
+    def predict_proba(self, X):
+        return self._calibrate(self.base.decision_function(X))
 
 
 def _calibrated_lr(y, C=2.0):
-    """Logistic regression, sigmoid-calibrated by CV when each class has enough examples."""
-    from sklearn.calibration import CalibratedClassifierCV
+    """Calibrated logistic regression when each class has enough examples, else a plain one."""
     from sklearn.linear_model import LogisticRegression
-    base = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
     _, counts = np.unique(y, return_counts=True)
     if len(counts) > 1 and counts.min() >= 6:
-        return CalibratedClassifierCV(base, cv=3, method="sigmoid")
-    return base
+        return _PlattLR(C)
+    return LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
 
 
 class _Constant:
@@ -72,11 +105,41 @@ class _Blend:
         weight = self.weight if text_share is None else self.weight * np.asarray(text_share)[:, None]
         return (1 - weight) * p + weight * self.text.predict_proba(Xt)
 
+    def oof_proba(self, text_share=None):
+        """Out-of-fold blend probabilities of the training rows (None if a part has none)."""
+        a, b = getattr(self.emb, "oof_proba_", None), getattr(self.text, "oof_proba_", None)
+        if a is None or b is None:
+            return None
+        weight = self.weight if text_share is None else self.weight * np.asarray(text_share)[:, None]
+        return (1 - weight) * a + weight * b
+
 
 def _fit_blend(X, Xt, y, C=2.0, C_text=4.0, weight=TEXT_WEIGHT):
     if len(set(y)) < 2:
         return _Constant(y[0])
     return _Blend(_fit(X, y, C), _fit(Xt, y, C_text), weight)
+
+
+def topic_thresholds(topic_heads: dict, Y, text_share) -> dict:
+    """Per-topic decision thresholds maximising the out-of-fold F1 of each topic's blend
+    (its calibration folds), shrunk halfway towards 0.5 so that a rare topic's few examples
+    do not move it far; 0.5 where a head has no out-of-fold scores (too few examples)."""
+    out = {}
+    for j, t in enumerate(TOPIC_IDS):
+        head = topic_heads[t]
+        P = head.oof_proba(text_share) if isinstance(head, _Blend) else None
+        if P is None:
+            out[t] = 0.5
+            continue
+        p = P[:, list(head.classes_).index(True)]
+        f1 = [_f1(Y[:, j], p >= c) for c in THRESHOLD_GRID]
+        out[t] = round(float((THRESHOLD_GRID[int(np.argmax(f1))] + 0.5) / 2), 3)
+    return out
+
+
+def _f1(y, pred) -> float:
+    tp = float(np.sum(y & pred))
+    return 2 * tp / (np.sum(y) + np.sum(pred)) if np.sum(y) + np.sum(pred) else 0.0
 
 
 def _proba(head, X, positive, Xt=None, text_share=None):
@@ -151,12 +214,14 @@ class Classifier:
         sent_idx = [i for i, it in enumerate(items)
                     if it.get("relevant") and it.get("sentiment") in SENTIMENTS]
         heads["sentiment"] = _fit_blend(X[sent_idx], Xt[sent_idx],
-                                        np.array([items[i]["sentiment"] for i in sent_idx]), C=1.0)
+                                        np.array([items[i]["sentiment"] for i in sent_idx]), C=4.0)
         top_idx = [i for i, it in enumerate(items) if it.get("relevant") and it.get("topics") is not None]
         heads["topics"] = {}
         Y = np.array([[t in items[i]["topics"] for t in TOPIC_IDS] for i in top_idx])
         for j, t in enumerate(TOPIC_IDS):
             heads["topics"][t] = _fit_blend(X[top_idx], Xt[top_idx], Y[:, j])
+        heads["topic_thresholds"] = topic_thresholds(heads["topics"], Y,
+                                                     korean_share([texts[i] for i in top_idx]))
         heads["regions"] = cls._train_regions(items, X)
         meta = {
             "version": _version(encoder.fingerprint, items),
@@ -173,8 +238,8 @@ class Classifier:
         from sklearn.linear_model import LogisticRegression
         feats, ys, nat_X, nat_y = [], [], [], []
         for i, it in enumerate(items):
-            if not it.get("relevant") or it.get("regions") is None:
-                continue
+            if not it.get("relevant") or it.get("regions") is None or it.get("derived_from"):
+                continue                # headline/snippet views repeat their source's regions
             ev = region_evidence(it.get("title") or "", _body(it))
             gold = set(it["regions"]) or {NATIONAL}
             for r in ev:
@@ -202,13 +267,15 @@ class Classifier:
         sent_classes = list(h["sentiment"].classes_)
         P_sent = h["sentiment"].predict_proba(X, Xt, share)
         topic_p = {t: _proba(h["topics"][t], X, True, Xt, share) for t in TOPIC_IDS}
+        regions = self._regions(items, X)
+        cut = h.get("topic_thresholds", {})
         out = []
         for i, it in enumerate(items):
             ss = {s: round(float(P_sent[i, sent_classes.index(s)]) if s in sent_classes else 0.0, 4)
                   for s in SENTIMENTS}
             tscores = {t: round(float(topic_p[t][i]), 4) for t in TOPIC_IDS}
             relevant = bool(p_rel[i] >= 0.5)
-            topics = [t for t in TOPIC_IDS if tscores[t] >= 0.5]
+            topics = [t for t in TOPIC_IDS if tscores[t] >= cut.get(t, 0.5)]
             if relevant and not topics:
                 best = max(tscores, key=tscores.get)
                 topics = [best] if tscores[best] >= 0.25 else []
@@ -216,26 +283,34 @@ class Classifier:
                 "relevant": relevant, "relevance_score": round(float(p_rel[i]), 4),
                 "sentiment": max(ss, key=ss.get), "sentiment_scores": ss,
                 "topics": topics if relevant else [], "topic_scores": tscores,
-                "regions": self._regions(it, X[i]),
+                "regions": regions[i],
             })
         return out
 
-    def _regions(self, it: dict, x: np.ndarray) -> list[str]:
-        ev = region_evidence(it.get("title") or "", _body(it))
+    def _regions(self, items: list[dict], X: np.ndarray) -> list[list[str]]:
+        """Regions per item: the rules' region set; the learned pair model only adds a candidate
+        the rules left out when it is confident (p >= REGION_ADD) and only drops one the rules
+        chose when it is confident it is wrong (p <= REGION_DROP); 전국 is added only on a
+        confident national head. The pair and national models run once per batch: per-document
+        sklearn calls cost more than the models themselves (docs/model.md, "Embedding cache")."""
+        evs = [region_evidence(it.get("title") or "", _body(it)) for it in items]
+        rules = [[r for r in rule_regions(ev) if r != NATIONAL] for ev in evs]
         rm = self.heads.get("regions") or {}
         if rm.get("pair") is None:
-            return rule_regions(ev)
-        cands = [r for r in REGIONS if r in ev]
-        chosen = []
-        if cands:
-            P = rm["pair"].predict_proba(np.array([candidate_features(ev, r, it.get("region"))
-                                                   for r in cands]))[:, 1]
-            chosen = [r for r, p in zip(cands, P) if p >= 0.5]
-        p_nat = (_proba(rm["national"], np.concatenate([x, _nat_feats(ev)])[None], True)[0]
-                 if rm.get("national") is not None else 0.0)
-        if not chosen or p_nat >= 0.5:
-            chosen = [NATIONAL] + chosen
-        return chosen
+            return [chosen or [NATIONAL] for chosen in rules]
+        cands = [[r for r in REGIONS if r in ev] for ev in evs]
+        rows = [candidate_features(ev, r, it.get("region"))
+                for it, ev, cs in zip(items, evs, cands) for r in cs]
+        probs = iter(rm["pair"].predict_proba(np.array(rows))[:, 1] if rows else [])
+        p_nat = (_proba(rm["national"], np.hstack([X, np.array([_nat_feats(ev) for ev in evs])]), True)
+                 if rm.get("national") is not None else np.zeros(len(items)))
+        out = []
+        for cs, by_rules, pn in zip(cands, rules, p_nat):
+            P = {r: next(probs) for r in cs}
+            chosen = [r for r in REGIONS if (r in by_rules and P.get(r, 1.0) > REGION_DROP)
+                      or (r not in by_rules and P.get(r, 0.0) >= REGION_ADD)]
+            out.append([NATIONAL] + chosen if not chosen or pn >= REGION_ADD else chosen)
+        return out
 
     # ---------- persistence ----------
     def save(self, path: Path | str) -> Path:
@@ -247,7 +322,8 @@ class Classifier:
         return path
 
     @classmethod
-    def load(cls, path: Path | str, encoder=None, model: str | None = None) -> "Classifier":
+    def load(cls, path: Path | str, encoder=None, model: str | None = None,
+             precision: str = "fp32") -> "Classifier":
         import joblib
         from nlp.encoder import Encoder
         path = Path(path)
@@ -262,7 +338,8 @@ class Classifier:
             raise ModelMissing(f"classifier bundle in {path} was built by code version "
                                f"{meta.get('code_version')}, not {CODE_VERSION}; retrain it")
         if encoder is None:
-            encoder = Encoder(model or _resolve(meta["encoder"]), max_length=meta.get("max_length", MAX_LENGTH))
+            encoder = Encoder(model or _resolve(meta["encoder"]), max_length=meta.get("max_length", MAX_LENGTH),
+                              precision=precision)
         if encoder.dim != meta.get("dim"):
             raise ModelMissing(
                 f"classifier in {path} was trained on encoder {meta.get('encoder')} "

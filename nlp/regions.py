@@ -168,8 +168,10 @@ def rule_score(ev: dict, region: str) -> float:
 
 
 def rule_regions(ev: dict) -> list[str]:
-    """Rules-only fallback: regions with a strong share of the evidence, else 전국."""
+    """The rules: regions with a strong share of the evidence, plus every region named in an
+    enumeration ("세종·강원·제주·전북": lists of regions count, docs/annotation.md); else 전국."""
     scores = {r: rule_score(ev, r) for r in ev if r in REGIONS}
     top = max(scores.values(), default=0.0)
-    chosen = [r for r in REGIONS if scores.get(r, 0) >= max(2.0, 0.4 * top)]
+    chosen = [r for r in REGIONS if scores.get(r, 0) >= max(2.0, 0.4 * top)
+              or ev.get(r, {}).get("listed", 0) >= 1]
     return chosen or [NATIONAL]

@@ -101,10 +101,39 @@ CREATE INDEX idx_job_runs_job ON job_runs(job, status, finished_at);
 """
 
 
-# v5: where a document came from (crawl or an imported file and row), how much text it has,
+# v5: classifier features that do not depend on the trained heads (nlp/feature_cache.py):
+# float16 embeddings keyed by (hash of the embedded text, encoder key) and Kiwi content
+# morphemes keyed by (text hash, analyser key), so a retrain re-labels without re-encoding.
+_V5_FEATURE_CACHE = """
+CREATE TABLE embedding_cache (
+    text_hash TEXT NOT NULL, encoder_key TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (text_hash, encoder_key)
+) WITHOUT ROWID;
+CREATE TABLE morpheme_cache (
+    text_hash TEXT NOT NULL, analyzer_key TEXT NOT NULL, tokens TEXT NOT NULL,
+    PRIMARY KEY (text_hash, analyzer_key)
+) WITHOUT ROWID;
+"""
+
+
+# v6: policy events drawn on the timelines (events/): bills, law and decree revisions, milestones
+# from config/events.toml, staff notes. A collected event is keyed by (source, external_id);
+# staff notes have no external id.
+_V6_EVENTS = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+    url TEXT, region TEXT, note TEXT, source TEXT NOT NULL, external_id TEXT, detail TEXT,
+    author TEXT, updated_by TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    UNIQUE (source, external_id)
+);
+CREATE INDEX idx_events_date ON events(date);
+"""
+
+
+# v7: where a document came from (crawl or an imported file and row), how much text it has,
 # a title+date+outlet key to find the same article across imports and crawls, the source's
 # own metadata (BigKinds people, places, organisations, keywords), and the import runs.
-_V5_IMPORTS = """
+_V7_IMPORTS = """
 ALTER TABLE documents ADD COLUMN text_basis TEXT NOT NULL DEFAULT 'full';  -- full | snippet | title
 ALTER TABLE documents ADD COLUMN origin_kind TEXT NOT NULL DEFAULT 'crawl';  -- crawl | bigkinds | csv | jsonl
 ALTER TABLE documents ADD COLUMN import_file TEXT;
@@ -128,7 +157,10 @@ CREATE TABLE imports (
 """
 
 
-MIGRATIONS = [_V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_IMPORTS]
+MIGRATIONS = [
+    _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
+    _V7_IMPORTS,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

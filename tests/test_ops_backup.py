@@ -47,7 +47,11 @@ def cli(*args, **kw):
 
 
 def rows(conn, table):
-    return conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+    """A table's rows in insertion order (rowid); WITHOUT ROWID tables in primary-key order."""
+    try:
+        return conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+    except sqlite3.OperationalError:
+        return conn.execute(f'SELECT * FROM "{table}"').fetchall()
 
 
 def content_tables(conn):
@@ -287,10 +291,14 @@ def test_upgrade_from_the_previous_schema_keeps_every_row(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for table, old_rows in before.items():
-            # every old row and value is kept: a migration may add columns at the end (ALTER TABLE ADD
-            # COLUMN), and the backup itself may log a job_runs row after the old ones
+            # every old row and value is kept: a migration may add columns at the end (ALTER TABLE ADD COLUMN)
             width = len(old_rows[0]) if old_rows else 0
-            assert [r[:width] for r in rows(conn, table)][:len(old_rows)] == old_rows, (path.name, table)
+            new_rows = [r[:width] for r in rows(conn, table)]
+            if table == "job_runs" and path == old_path:
+                # the live store records the backup run itself; the snapshot predates it
+                assert [r[1] for r in new_rows if r not in old_rows] == ["backup"]
+                new_rows = [r for r in new_rows if r[1] != "backup"]
+            assert new_rows == old_rows, (path.name, table)
         conn.close()
 
 

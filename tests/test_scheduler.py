@@ -40,7 +40,7 @@ def test_jobs_registered_with_triggers_and_persisted(db, db_path, settings_file)
     sched = scheduler.build_scheduler(db_path, settings, str(settings_file))
     try:
         jobs = {j.id: j for j in sched.get_jobs()}
-        assert set(jobs) == {"crawl_cycle", "spike_check", "weekly_digest", "digest_retry", "backup"}
+        assert set(jobs) == {"crawl_cycle", "spike_check", "events_fetch", "weekly_digest", "digest_retry", "backup"}
         assert jobs["crawl_cycle"].trigger.interval == dt.timedelta(hours=3)
         assert jobs["digest_retry"].trigger.interval == dt.timedelta(minutes=30)
         weekly = {f.name: str(f) for f in jobs["weekly_digest"].trigger.fields}
@@ -49,6 +49,8 @@ def test_jobs_registered_with_triggers_and_persisted(db, db_path, settings_file)
         assert (spike["day_of_week"], spike["hour"], spike["minute"]) == ("*", "7", "30")
         backup = {f.name: str(f) for f in jobs["backup"].trigger.fields}
         assert (backup["day_of_week"], backup["hour"], backup["minute"]) == ("*", "3", "30")
+        events = {f.name: str(f) for f in jobs["events_fetch"].trigger.fields}
+        assert (events["day_of_week"], events["hour"], events["minute"]) == ("*", "6", "30")  # daily
         assert str(jobs["weekly_digest"].trigger.timezone) == "Asia/Seoul"
         for job in jobs.values():
             assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, 3600)
@@ -66,7 +68,7 @@ def test_jobs_registered_with_triggers_and_persisted(db, db_path, settings_file)
     again = scheduler.build_scheduler(db_path, settings, str(settings_file))
     try:
         assert again.get_job("weekly_digest").next_run_time == persisted
-        assert len(again.get_jobs()) == 5
+        assert len(again.get_jobs()) == 6
     finally:
         again.shutdown(wait=False)
 
@@ -101,7 +103,7 @@ def test_lock_refuses_second_scheduler_and_ctrl_c_stops_cleanly(db_path, setting
         deadline = time.time() + 240
         while not next_jobs(db) and time.time() < deadline and first.poll() is None:
             time.sleep(0.5)
-        assert len(next_jobs(db)) == 5, first.stdout.read() if first.poll() is not None else "no jobs recorded"
+        assert len(next_jobs(db)) == 6, first.stdout.read() if first.poll() is not None else "no jobs recorded"
         second = subprocess.run(cmd + ["--once"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
         assert second.returncode == 1
         assert f"another scheduler.py (PID {first.pid}) is already running" in second.stderr
@@ -111,7 +113,7 @@ def test_lock_refuses_second_scheduler_and_ctrl_c_stops_cleanly(db_path, setting
         if first.poll() is None:
             first.kill()
     assert next_jobs(db) == []  # status shows the scheduler is not running
-    assert db.execute("SELECT COUNT(*) FROM apscheduler_jobs").fetchone()[0] == 5  # persisted for the restart
+    assert db.execute("SELECT COUNT(*) FROM apscheduler_jobs").fetchone()[0] == 6  # persisted for the restart
 
 
 def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_model_dir):
@@ -141,11 +143,16 @@ def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_mode
         assert one("SELECT COALESCE(SUM(articles), 0) FROM rollup_base") == one(
             "SELECT COUNT(*) FROM documents d JOIN labels l ON l.document_id = d.id "
             "WHERE l.relevant = 1 AND d.duplicate_of IS NULL")
+        # policy events from the recorded Assembly and law APIs and the milestones
+        kinds = dict(db.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetchall())
+        assert kinds["bill"] >= 5 and kinds["law"] >= 3 and kinds["decree"] >= 1 and kinds["milestone"] >= 4
         # the digest was due (the run is after this week's Monday 08:00 or it is a later week)
         if scheduler.digest_due(load_settings(settings_file)):
             assert one("SELECT status FROM digests") == "sent"
             assert len(smtp.messages) == 1
             assert smtp.messages[0][0] == ["staff@committee.example"]
+            text = smtp.messages[0][1].get_body(("plain",)).get_content()
+            assert "■ 이번 주 국회·법령" in text and "[법률안]" in text  # the demo's bills fall in every last week
         assert "cycle done" in proc.stdout
     finally:
         smtp.stop()

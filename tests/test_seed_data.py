@@ -11,7 +11,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "nlp" / "data"
 TRAIN = DATA_DIR / "seed_train.jsonl"
 REQUIRED = ("id", "title", "text", "relevant", "sentiment", "topics", "regions", "kind")
 STYLES = {"headline_lead", "statement", "press_release", "broadcast", "column",
-          "english", "noisy_page", "explainer"}
+          "english", "noisy_page", "explainer", "headline_only", "snippet"}
+DERIVED = {"headline_only", "snippet"}     # import-path views of another train item
 
 
 def load(path):
@@ -77,14 +78,16 @@ def test_train_items_well_formed(train):
     ids = [it["id"] for it in train]
     assert all(i.startswith("tr-") for i in ids), "train ids must start with tr-"
     for it in train:
-        assert 40 <= len(it["text"]) <= 900, f"{it['id']}: text length {len(it['text'])}"
+        low = 10 if it.get("style") == "headline_only" else 40
+        assert low <= len(it["text"]) <= 900, f"{it['id']}: text length {len(it['text'])}"
         assert it.get("outlet"), f"{it['id']}: missing outlet"
         if it["relevant"]:
             assert it["topics"] and it["regions"], f"{it['id']}: relevant item without labels"
 
 
 def test_train_coverage(train):
-    assert len(train) >= 480
+    train = [it for it in train if it.get("style") not in DERIVED]
+    assert len(train) >= 540
     rel = [it for it in train if it["relevant"]]
     negatives = len(train) - len(rel)
     assert negatives >= 0.25 * len(train), f"hard negatives {negatives}/{len(train)}"
@@ -114,3 +117,18 @@ def test_no_train_text_in_other_seed_files(train):
             continue
         leaked = [it["id"] for it in load(path) if it["text"].strip() in train_texts]
         assert not leaked, f"{path.name} repeats seed_train texts: {leaked[:5]}"
+
+
+def test_derived_items_keep_their_source_labels(train):
+    """Headline-only and 200-character snippet items (the Google News and BigKinds import
+    paths) are views of another train item and carry its labels unchanged."""
+    by_id = {it["id"]: it for it in train}
+    derived = [it for it in train if it.get("style") in DERIVED]
+    assert len(derived) >= 100
+    for it in derived:
+        src = by_id.get(it.get("derived_from"))
+        assert src is not None and src.get("style") not in DERIVED, f"{it['id']}: bad derived_from"
+        for k in ("relevant", "sentiment", "topics", "regions"):
+            assert it[k] == src[k], f"{it['id']}: {k} differs from {src['id']}"
+        if it["style"] == "snippet":
+            assert len(it["text"]) <= 204, f"{it['id']}: snippet longer than 200 characters"

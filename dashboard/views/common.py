@@ -11,7 +11,7 @@ ONE_DAY = "이 기간에는 하루치 자료만 있어 추이 대신 그날의 �
 
 # File names of the charts' PNG downloads (Plotly toolbar camera), so a saved chart says what it is.
 PNG_NAMES = {"ov-volume": "기사량_추이", "ov-critic": "부정비율_추이", "rg-map": "지역별_지도", "rg-bars": "지역별_기사량",
-             "tp-lines": "주제별_추이", "tp-sent": "주제별_감성", "tp-keywords": "주요_키워드", "src-outlets": "매체별_기사량"}
+             "rg-trend": "지역별_추이", "tp-lines": "주제별_추이", "tp-sent": "주제별_감성", "tp-keywords": "주요_키워드", "src-outlets": "매체별_기사량"}
 
 
 def graph(id_, height=None):
@@ -63,7 +63,7 @@ def table(id_, rows, columns, page_size=15, **kw):
         style_cell={"fontFamily": FONT, "fontSize": 14, "textAlign": "left", "padding": "6px",
                     "whiteSpace": "normal", "height": "auto", "maxWidth": 520},
         style_header={"fontWeight": "bold", "backgroundColor": "#f3f5f8"},
-        markdown_options={"link_target": "_blank"}, **kw)
+        markdown_options={"link_target": kw.pop("link_target", "_blank")}, **kw)
 
 
 def link(title, url):

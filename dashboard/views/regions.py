@@ -1,4 +1,7 @@
-"""지역: the 18 committees side by side on a tile map and bars; a click filters everything."""
+"""지역: the 18 committees side by side on a tile map and bars; a click filters everything;
+the chosen (or the five busiest) regions over time, with the policy events."""
+import datetime as dt
+
 from dash import html
 
 from dashboard import figures
@@ -6,7 +9,9 @@ from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_p
 from vocabulary import REGIONS, NATIONAL
 
 TITLE = "지역"
-OUTPUTS = (("rg-notice", "children"), ("rg-map", "figure"), ("rg-bars", "figure"), ("rg-table", "children"))
+OUTPUTS = (("rg-notice", "children"), ("rg-map", "figure"), ("rg-bars", "figure"), ("rg-trend", "figure"),
+           ("rg-table", "children"))
+TREND_TOP = 5  # regions drawn over time when none is chosen
 # Tile positions (column, row from the bottom), roughly where each area lies.
 TILES = {"경기북부": (1, 6), "강원": (2, 6), "인천": (0, 5), "서울": (1, 5), "경기남부": (2, 5),
          "충남": (0, 4), "세종": (1, 4), "충북": (2, 4), "경북": (3, 4), "전북": (0, 3), "대전": (1, 3),
@@ -20,6 +25,7 @@ def layout():
                             className="hint"),
                      html.Div([html.Div(graph("rg-map"), className="half"), html.Div(graph("rg-bars"), className="half")],
                               className="row"),
+                     graph("rg-trend"),
                      html.Div(id="rg-table")])
 
 
@@ -39,13 +45,14 @@ def region_rows(data, db, ctx):
 def render(data, db, ctx):
     if ctx.empty_store:
         return {"rg-notice": notice(EMPTY_STORE, "warn"), "rg-map": figures.message(EMPTY_STORE),
-                "rg-bars": figures.message(EMPTY_STORE), "rg-table": None}
+                "rg-bars": figures.message(EMPTY_STORE), "rg-trend": figures.message(EMPTY_STORE), "rg-table": None}
     rows_ = region_rows(data, db, ctx)
     if not any(r["articles"] for r in rows_):
         return {"rg-notice": notice(NO_MATCH, "warn"), "rg-map": figures.message(NO_MATCH),
-                "rg-bars": figures.message(NO_MATCH), "rg-table": None}
+                "rg-bars": figures.message(NO_MATCH), "rg-trend": figures.message(NO_MATCH), "rg-table": None}
     selected = set(ctx.state.get("region") or [])
     return {"rg-notice": None, "rg-map": tile_map(rows_, selected), "rg-bars": bars(rows_, selected),
+            "rg-trend": trend(data, db, ctx, rows_),
             "rg-table": table("rg-datatable", [_display(r) for r in rows_],
                               [("지역", "지역"), ("기사 수", "기사 수"), ("이전 기간", "이전 기간"), ("변화", "변화"),
                                ("부정 비율", "부정 비율"), ("부정 비율 변화", "부정 비율 변화")], page_size=19)}
@@ -85,6 +92,36 @@ def bars(rows_, selected):
              "customdata": names, "text": [fmt_pct(r["negative_share"]) for r in rows_], "textposition": "none",
              "hovertemplate": "%{y}: %{x}건 (부정 %{text})<extra></extra>"}]
     return figures.figure(data, "지역별 보도량 (선택 기간 vs 이전 기간)", 560, barmode="group")
+
+
+def periods(start, end, by):
+    """Every period key from start to end (what store.queries counts by: a day, the Monday of
+    a week, the first of a month), so a line drops to 0 instead of bridging a gap."""
+    day, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    day = day - dt.timedelta(days=day.weekday()) if by == "week" else day.replace(day=1) if by == "month" else day
+    out = []
+    while day <= last:
+        out.append(day.isoformat())
+        day = (day + dt.timedelta(days=7 if by == "week" else 1) if by != "month"
+               else (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1))
+    return out
+
+
+def trend(data, db, ctx, rows_):
+    """Articles per period for the chosen regions, or the five with most articles."""
+    chosen = ctx.state.get("region") or [r["region"] for r in sorted(
+        (r for r in rows_ if r["region"] != NATIONAL and r["articles"]), key=lambda r: -r["articles"])[:TREND_TOP]]
+    if not chosen:
+        return figures.message("지역이 분류된 기사가 없습니다.", "지역별 보도량 추이", 360)
+    counts = {(r["period"], r["region"]): r["articles"]
+              for r in data.counts(db, ctx.by, "region", ctx.filters.replace(regions=chosen))}
+    keys = periods(ctx.start, ctx.end, ctx.by)
+    lines = [{"type": "scatter", "mode": "lines+markers", "name": region, "x": keys,
+              "y": [counts.get((k, region), 0) for k in keys],
+              "hovertemplate": "%{x}<br>" + region + " %{y}건<extra></extra>"} for region in chosen]
+    which = "선택한 지역" if ctx.state.get("region") else f"기사가 많은 {len(chosen)}개 지역"
+    return figures.figure(lines, f"지역별 보도량 추이 ({figures.PERIOD_KO[ctx.by]}별, {which})", 360,
+                          xaxis=figures.time_axis(ctx.by))
 
 
 def rows(data, db, ctx):

@@ -1,0 +1,100 @@
+"""Embeddings and Kiwi morphemes kept in the store, so re-labelling after a head retrain
+costs the heads, not the encoder (issue 17; docs/model.md "Embedding cache").
+
+Keys: the hash of the exact text that is embedded (title + cleaned body, so a change of the
+cleaning re-embeds only the texts it changes) and the encoder's `cache_key` (weights,
+tokenizer and adapter files, precision family, max length, pooling code); morphemes use the
+analyser key (Kiwi release, tags, nlp/morph.py). Vectors are stored as float16 and every
+caller gets the float16-rounded vector, cached or fresh, so a hit and a miss label alike.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+
+import numpy as np
+
+from nlp import morph
+from store.util import write_transaction
+
+CHUNK = 500                                 # hashes per SQL lookup
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()[:32]
+
+
+def _lookup(db, table, column, key_column, key, hashes):
+    found = {}
+    for s in range(0, len(hashes), CHUNK):
+        part = hashes[s:s + CHUNK]
+        rows = db.execute(f"SELECT text_hash, {column} FROM {table} WHERE {key_column} = ? "
+                          f"AND text_hash IN ({','.join('?' * len(part))})", [key, *part])
+        found.update(rows.fetchall())
+    return found
+
+
+class CachedEncoder:
+    """Wraps an Encoder: embed() reads the store first, encodes only the misses and saves
+    them. Also loads the cached morphemes of the same texts for the TF-IDF heads while
+    `active()`."""
+
+    def __init__(self, encoder, db):
+        self.encoder, self.db = encoder, db
+        self.hits = self.misses = 0
+        self._analyzer = morph.analyzer_key()
+        self._tokens: dict | None = None
+        self._stored_tokens: set = set()
+
+    def __getattr__(self, name):            # name, dim, max_length, fingerprint, precision ...
+        return getattr(self.encoder, name)
+
+    def embed(self, texts: list[str], batch_size: int = 32, chunk: bool = False,
+              max_chunks: int = 4) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        key = self.encoder.cache_key + (f"-chunk{max_chunks}" if chunk else "")
+        hashes = [text_hash(t) for t in texts]
+        unique = list(dict.fromkeys(hashes))
+        found = {h: np.frombuffer(v, dtype=np.float16)
+                 for h, v in _lookup(self.db, "embedding_cache", "vector", "encoder_key", key, unique).items()}
+        todo = {h: t for h, t in zip(hashes, texts) if h not in found}
+        self.hits += len(unique) - len(todo)
+        self.misses += len(todo)
+        if todo:
+            vecs = self.encoder.embed(list(todo.values()), batch_size=batch_size, chunk=chunk,
+                                      max_chunks=max_chunks).astype(np.float16)
+            with write_transaction(self.db):
+                self.db.conn.executemany(
+                    "INSERT OR REPLACE INTO embedding_cache (text_hash, encoder_key, vector) VALUES (?, ?, ?)",
+                    [(h, key, v.tobytes()) for h, v in zip(todo, vecs)])
+            found.update(zip(todo, vecs))
+        if self._tokens is not None:
+            self._load_tokens(texts, hashes)
+        return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+    def _load_tokens(self, texts, hashes):
+        rows = _lookup(self.db, "morpheme_cache", "tokens", "analyzer_key", self._analyzer,
+                       list(dict.fromkeys(hashes)))
+        for h, t in zip(hashes, texts):
+            if h in rows:
+                self._tokens[t] = json.loads(rows[h])
+                self._stored_tokens.add(t)
+
+    @contextlib.contextmanager
+    def active(self):
+        """Within: Kiwi morphemes of embedded texts come from (and go to) the store."""
+        self._tokens, self._stored_tokens = {}, set()
+        morph.set_memo(self._tokens)
+        try:
+            yield self
+            new = [(text_hash(t), self._analyzer, json.dumps(v, ensure_ascii=False))
+                   for t, v in self._tokens.items() if t not in self._stored_tokens]
+            if new:
+                with write_transaction(self.db):
+                    self.db.conn.executemany("INSERT OR REPLACE INTO morpheme_cache "
+                                             "(text_hash, analyzer_key, tokens) VALUES (?, ?, ?)", new)
+        finally:
+            morph.set_memo(None)
+            self._tokens = None
