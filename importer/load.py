@@ -10,6 +10,7 @@ Reading, checking and fingerprinting rows (prepare) runs in a second process for
 files, while this one writes: the two halves cost about the same, so a 2-core machine
 imports nearly twice as fast.
 """
+import ctypes
 import dataclasses
 import hashlib
 import itertools
@@ -231,6 +232,12 @@ def _in_background(*args):
 def _produce(channel, parent, args, chunk=500):
     """Child process: send prepare()'s items in chunks; stop when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends this process
+    try:  # Linux: SIGKILL when the parent dies (kill -9), even while exiting with unsent items queued
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(0)
 
     def send(message):
         while True:

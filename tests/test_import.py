@@ -17,7 +17,7 @@ import monitor
 import store
 from dashboard.data import Data
 from dashboard.state import Context, parse_search
-from dashboard.views import documents, overview
+from dashboard.views import documents, overview, review
 from importer.load import import_file
 from store.documents import known_canonical_urls, save_document
 from store.labels import save_classifications
@@ -322,8 +322,9 @@ def test_an_interrupted_import_leaves_whole_batches_and_a_rerun_completes(tmp_pa
     db_path = tmp_path / "i.db"
     store.open_db(db_path).conn.close()
     cmd = [sys.executable, "monitor.py", "--db", str(db_path), "import", "bigkinds", str(book), "--no-progress"]
+    # SIGINT as in a terminal, even when the tests run in a background job (which ignores it)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     watch = sqlite3.connect(db_path, timeout=30)
     deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None:
@@ -331,15 +332,18 @@ def test_an_interrupted_import_leaves_whole_batches_and_a_rerun_completes(tmp_pa
         if 1000 <= done < n:
             break
         time.sleep(0.05)
-    assert proc.poll() is None, "the import finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGSTOP)  # held mid-import, so the signal below lands there, not in its exit
+    done = watch.execute("SELECT MAX(rows_done) FROM imports").fetchone()[0]
+    assert proc.poll() is None and 1000 <= done < n, "the import finished before it could be interrupted"
     if how == "kill -9":
         os.kill(proc.pid, signal.SIGKILL)  # the importer only: its file-reader process must notice and end
     else:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+        os.kill(proc.pid, signal.SIGCONT)
     out, err = proc.communicate(timeout=120)
     assert wait_until(lambda: not session_processes(proc.pid), 60), "a reader process outlived the import"
     if how == "Ctrl-C":
-        assert proc.returncode == 130 and "같은 명령을 다시 실행하면 이어서" in err
+        assert proc.returncode == 130 and "같은 명령을 다시 실행하면 이어서" in err, (proc.returncode, out[-500:], err[-2000:])
     rows_done, status = watch.execute("SELECT rows_done, status FROM imports").fetchone()
     stored = watch.execute("SELECT COUNT(*), MAX(import_row) FROM documents").fetchone()
     assert status == "running" and rows_done % 1000 == 0 and 1000 <= rows_done < n
@@ -360,8 +364,8 @@ def test_an_interrupted_import_leaves_whole_batches_and_a_rerun_completes(tmp_pa
 
 def label_all(db, version="m1"):
     ids = [r[0] for r in db.execute("SELECT id FROM documents")]
-    save_classifications(db, [{"document_id": i, "model_version": version, "relevant": True, "sentiment": "negative",
-                               "sentiment_scores": {"negative": 0.8, "neutral": 0.1, "positive": 0.1},
+    save_classifications(db, [{"document_id": i, "model_version": version, "relevant": True, "relevance_score": 0.9,
+                               "sentiment": "negative", "sentiment_scores": {"negative": 0.8, "neutral": 0.1, "positive": 0.1},
                                "topics": ["model"], "regions": ["서울"]} for i in ids])
 
 
@@ -399,6 +403,11 @@ def test_document_view_marks_snippets_and_titles(db, tmp_path):
         table, _ = documents.table_page(data, conn, Context(parse_search("?start=2021-07-01&end=2021-07-02"),
                                                             data.bounds(conn)), "relevant", "published_asc", 0)
     assert [r["title_link"].split("`")[1] for r in table] == ["본문 일부", "제목만"]
+    with data.db() as conn:  # the review queue, where staff correct labels, says it too
+        queue = review.render(data, conn, Context(parse_search("?start=2021-07-01&end=2021-07-02"),
+                                                  data.bounds(conn)))["rv-body"]
+    titles = sorted(r["title_link"] for r in queue[1].data)
+    assert [t.rsplit("`", 2)[1] for t in titles] == ["본문 일부", "제목만"], titles
 
 
 def test_documents_export_carries_text_basis_and_origin(db, tmp_path):
@@ -415,3 +424,17 @@ def test_documents_export_carries_text_basis_and_origin(db, tmp_path):
     assert first["import_row"] == db.execute("SELECT import_row FROM documents WHERE id = ?", [first["id"]]).fetchone()[0]
     assert (last["text_basis"], last["origin"], last["import_file"], last["import_row"]) == ("full", "crawl", None, None)
     assert {r["text_basis"] for r in rows} == {"full", "snippet", "title"}
+
+
+def test_bigkinds_dry_run_shows_rows_as_stored_and_stores_nothing(db_path, tmp_path, capsys):
+    rows = [row(title="앞부분만 있는 기사", url="https://www.hanbit-daily.example/news/5"),
+            row(title="제목만 있는 기사", text="", day="20210702"), row(title="중복 기사", excluded="중복", day="20210703"),
+            row(title="날짜 없는 기사", day="")]
+    path = wb.write_workbook(tmp_path / "dry.xlsx", rows)
+    assert run_cli("import", "bigkinds", path, "--dry-run", "--show", "1", db_path=db_path) == 0
+    out = capsys.readouterr()
+    assert "행 2: 2021-07-01 | 한빛일보 | 앞부분만 있는 기사 | 본문 일부(22자) | https://www.hanbit-daily.example/news/5" in out.out
+    assert "제목만 있는 기사" not in out.out  # --show 1
+    assert "가져올 행 2, 분석제외 1, 오류 행 1" in out.out and "행 5: 날짜가 없습니다" in out.err
+    assert not db_path.exists()
+

@@ -292,7 +292,7 @@ def test_upgrade_from_the_previous_schema_keeps_every_row(tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for table, old_rows in before.items():
             # every old row and value is kept: a migration may add columns at the end (ALTER TABLE ADD COLUMN)
-            width = len(old_rows[0]) if old_rows else 0
+            width = len(old_rows[0]) if old_rows else None
             new_rows = [r[:width] for r in rows(conn, table)]
             if table == "job_runs" and path == old_path:
                 # the live store records the backup run itself; the snapshot predates it

@@ -70,7 +70,7 @@ def table_page(data, db, ctx, relevance, sort, page):
     f = ctx.filters.replace(relevance=relevance or "relevant")
     docs, total = data.documents(db, f, sort or "published_desc", PAGE_SIZE, (page or 0) * PAGE_SIZE)
     rows_ = [{"id": d["id"], "pub_date": d["pub_date"], "outlet": d["outlet"], **label_names(d),
-              "title_link": link(d["title"], d["url"]) + _badge_markdown(d.get("text_basis")),
+              "title_link": link(d["title"], d["url"]) + basis_badge(d.get("text_basis")),
               "origin_ko": ORIGIN_KO.get(d["origin"], "미분류")}
              for d in docs]
     return rows_, total
@@ -123,7 +123,8 @@ def detail(db, doc_id):
     return panel, form
 
 
-def _badge_markdown(basis):
+def basis_badge(basis):
+    """' `본문 일부`' / ' `제목만`' after a table title (Markdown), '' for a full article."""
     return f" `{BASIS_KO[basis]}`" if basis in BASIS_KO else ""
 
 
