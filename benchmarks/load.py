@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from dashboard import event_markers  # noqa: E402
 from store import open_db  # noqa: E402
 from store.synthetic import seed_synthetic  # noqa: E402
 
@@ -77,10 +78,13 @@ def mix(base_url, timeout=60):
         deps = json.load(resp)
     for name, output_id, search in DASH_MIX:
         dep = next(d for d in deps if output_id in d["output"]
-                   and [i["id"] for i in d["inputs"]] == ["url"])
+                   and [i["id"] for i in d["inputs"]][:1] == ["url"])
         outputs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
-        body = {"output": dep["output"], "outputs": outputs,
-                "inputs": [{"id": "url", "property": "search", "value": search}],
+        # the time charts also take the policy-event toggle: every kind shown, as on a first visit
+        inputs = [{"id": "url", "property": "search", "value": search}] + [
+            {"id": "ev-show", "property": "value", "value": list(event_markers.GROUPS)}
+            for i in dep["inputs"] if i["id"] == "ev-show"]
+        body = {"output": dep["output"], "outputs": outputs, "inputs": inputs,
                 "changedPropIds": ["url.search"], "state": []}
         requests.append((name, base_url + "_dash-update-component", json.dumps(body).encode()))
     return requests

@@ -48,6 +48,8 @@ def _hour(hour, ampm):
         hour += 12
     if ampm in ("오전", "새벽", "AM", "am") and hour == 12:
         hour = 0
+    if ampm == "낮" and hour < 7:  # 낮 1시 is 13:00; 낮 11시 and 낮 12시 are late morning and noon
+        hour += 12
     return hour
 
 

@@ -1,32 +1,19 @@
 """The digest's two small charts (12-week volume, negative share) as PNG bytes."""
 import io
-import logging
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 
-log = logging.getLogger(__name__)
-KOREAN_FONTS = ("Noto Sans CJK KR", "NanumGothic", "Malgun Gothic", "AppleGothic", "UnDotum")
+from digest.fonts import korean_font  # noqa: E402
+
 BLUE, RED, GREY = "#2f5d9e", "#c0392b", "#888888"
 
 
-def _korean_font():
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for name in KOREAN_FONTS:
-        if name in names:
-            return name
-    log.warning("no Korean font found for charts (install fonts-noto-cjk); labels may show boxes")
-    return None
-
-
 def _figure():
-    font = _korean_font()
-    rc = {"font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
-    if font:
-        rc["font.family"] = font
+    rc = {"font.size": 9, "axes.spines.top": False, "axes.spines.right": False, "font.family": korean_font(),
+          "axes.unicode_minus": False}  # NanumGothic has no U+2212: an empty week's axis showed a box
     with plt.rc_context(rc):
         fig, ax = plt.subplots(figsize=(6.0, 2.2), dpi=110)
     return fig, ax, rc
@@ -74,5 +61,8 @@ def negative_chart(series):
 
 
 def digest_charts(series):
-    """{content-id stem: png bytes} for the HTML to reference as cid:."""
+    """{content-id stem: png bytes} for the HTML to reference as cid:; empty when no font
+    with Hangul exists (digest.fonts logs it): no charts rather than charts of empty boxes."""
+    if korean_font() is None:
+        return {}
     return {"volume": volume_chart(series), "negative": negative_chart(series)}

@@ -15,6 +15,7 @@ TD = f"{FONT}font-size:13px;color:#222;padding:6px 8px;border-bottom:1px solid #
 TH = f"{FONT}font-size:12px;color:#555;padding:6px 8px;border-bottom:1px solid #bbb;text-align:left;background:#f4f6f9;"
 A = "color:#1d4f91;text-decoration:none;"
 e = html.escape
+NO_CHARTS = "이번 메일에는 차트가 없습니다(서버에 한글 글꼴 없음). 추이는 대시보드에서 볼 수 있습니다."
 
 
 def pct(x):
@@ -103,7 +104,11 @@ def render_html(ctx, image_src):
         parts.append(_section_html(ctx["regional"], f"우리 지역: {ctx['region']}"))
     parts.append(_section_html(ctx["national"], "전국 동향"))
     parts.append(f'<h2 style="{H2}">최근 12주 추이</h2>')
+    if not image_src:
+        parts.append(f'<p style="{P}">{e(NO_CHARTS)}</p>')
     for name, alt in (("volume", "주별 관련 기사 수 차트"), ("negative", "주별 부정 비율 차트")):
+        if name not in image_src:  # no font with Hangul on this machine (digest.fonts)
+            continue
         parts.append(f'<img src="{e(image_src[name])}" alt="{alt}" width="600" '
                      f'style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:6px 0;">')
     parts.append(_events_html(ctx.get("events")))

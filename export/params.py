@@ -55,9 +55,7 @@ def choice(name, value, allowed, default=None):
 
 def flag(name, value):
     value = one(value)
-    if value is True or value is False:
-        return value
-    text = str(value or "").strip().lower()
+    text = str(value or "").strip().lower()  # True and False read as 'true' and ''
     if text in TRUE:
         return True
     if text in FALSE:

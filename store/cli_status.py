@@ -27,11 +27,19 @@ def collect(db):
             "FROM classifications GROUP BY model_version, model_id ORDER BY last_used DESC")],
         "sources": source_health(db),
         "next_jobs": next_jobs(db),
+        "digest_chart_font": chart_font(),
         "last_backup": last_run(db, "backup"),
         "imports": [dict(r) for r in db.query(
             "SELECT file, format, status, rows_done, new, merged, excluded, bad, finished_at FROM imports ORDER BY id")],
     }
     return status
+
+
+def chart_font():
+    """The font file the digest charts use, or None (then the digest goes without charts)."""
+    from digest.fonts import korean_font_file
+    path = korean_font_file()
+    return str(path) if path else None
 
 
 def backup_line(run, max_age_hours=48, now=None):
@@ -67,6 +75,11 @@ def run(args):
         print(f"모델: {m['model_id']} 버전 {m['model_version']} ({m['documents']}건, 마지막 {m['last_used']})")
     else:
         print("모델: 아직 분류한 문서 없음 (python monitor.py classify)")
+    if status["digest_chart_font"]:
+        print(f"주간 메일 차트 글꼴: {status['digest_chart_font']}")
+    else:
+        from digest.fonts import MISSING_HELP
+        print(f"주간 메일 차트: 없음 — {MISSING_HELP}")
     print(f"수집원 {len(status['sources'])}개:")
     for s in status["sources"]:
         state = "정상" if not s["error_count"] else f"오류 {s['error_count']}회 연속: {s['last_error']}"

@@ -24,6 +24,15 @@ def documents_to_classify(db, model_version, limit=None, reclassify=False):
     return list(db.query(sql, params))
 
 
+_CLASSIFICATION_COLUMNS = ("document_id", "model_version", "model_id", "relevant", "relevance_score", "sentiment",
+                           "sentiment_scores", "topics", "topic_scores", "regions", "classified_at")
+_UPSERT_CLASSIFICATION = (
+    f"INSERT INTO classifications ({', '.join(_CLASSIFICATION_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _CLASSIFICATION_COLUMNS)}) "
+    "ON CONFLICT (document_id, model_version) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _CLASSIFICATION_COLUMNS[2:]))
+
+
 def save_classifications(db, rows):
     """Store a batch of model outputs atomically and refresh the effective labels."""
     now = utc_now()
@@ -36,7 +45,7 @@ def save_classifications(db, rows):
         "classified_at": r.get("classified_at") or now,
     } for r in rows]
     with write_transaction(db):  # one transaction: sqlite-utils commits its own writes inside a bare `with db.conn`
-        db["classifications"].upsert_all(records, pk=("document_id", "model_version"))
+        db.conn.executemany(_UPSERT_CLASSIFICATION, records)
         refresh_labels(db, [r["document_id"] for r in records], commit=False)
 
 
@@ -59,50 +68,108 @@ def add_annotation(db, document_id, annotator, relevant=None, sentiment=None, to
 
 def _human_overrides(db, document_id):
     """Latest human value per field."""
+    return _human_overrides_many(db, [document_id]).get(document_id, {})
+
+
+def _human_overrides_many(db, document_ids):
+    """{document id: latest human value per field} for the documents that have corrections."""
     merged = {}
-    for row in db.query(
-        "SELECT * FROM annotations WHERE document_id = ? ORDER BY created_at, id", [document_id]
-    ):
+    marks = ",".join("?" * len(document_ids))
+    for row in db.query(f"SELECT * FROM annotations WHERE document_id IN ({marks}) "
+                        "ORDER BY document_id, created_at, id", list(document_ids)):
+        fields = merged.setdefault(row["document_id"], {})
         for field in LABEL_FIELDS:
             if row[field] is not None:
-                merged[field] = loads(row[field]) if field in ("topics", "regions") else row[field]
+                fields[field] = loads(row[field]) if field in ("topics", "regions") else row[field]
     return merged
 
 
+def _newest_classifications(db, document_ids):
+    """{document id: its newest classification row}."""
+    marks = ",".join("?" * len(document_ids))
+    newest = {}
+    for row in db.query(f"SELECT * FROM classifications WHERE document_id IN ({marks}) "
+                        "ORDER BY document_id, classified_at DESC, rowid DESC", list(document_ids)):
+        newest.setdefault(row["document_id"], row)
+    return newest
+
+
+def _pairs(db, table, column, document_ids):
+    marks = ",".join("?" * len(document_ids))
+    return set(db.execute(f"SELECT document_id, {column} FROM {table} WHERE document_id IN ({marks})",
+                          list(document_ids)).fetchall())
+
+
+_UPSERT_LABEL = """
+    INSERT INTO labels (document_id, model_version, relevant, relevance_score, sentiment, topics,
+                        regions, origin, updated_at)
+    VALUES (:document_id, :model_version, :relevant, :relevance_score, :sentiment, :topics,
+            :regions, :origin, :updated_at)
+    ON CONFLICT (document_id) DO UPDATE SET
+        model_version = excluded.model_version, relevant = excluded.relevant,
+        relevance_score = excluded.relevance_score, sentiment = excluded.sentiment,
+        topics = excluded.topics, regions = excluded.regions, origin = excluded.origin,
+        updated_at = excluded.updated_at"""
+_REFRESH_CHUNK = 500     # documents per set of queries (SQLite's variable limit is far above)
+
+
 def refresh_labels(db, document_ids, commit=True):
-    """Recompute the effective labels of these documents."""
+    """Recompute the effective labels of these documents, a chunk of documents per query.
+    Only what changed is written: a label row whose values are unchanged is left alone, and
+    topic/region rows are added or removed one by one, so a re-classification that keeps most
+    labels does not rewrite (and mark for the rollups) every document."""
+    ids = list(dict.fromkeys(document_ids))
+
     def work():
-        for doc_id in dict.fromkeys(document_ids):
-            model = next(iter(db.query(
-                "SELECT * FROM classifications WHERE document_id = ? ORDER BY classified_at DESC, rowid DESC LIMIT 1",
-                [doc_id],
-            )), None)
-            human = _human_overrides(db, doc_id)
-            if model is None and not human:
-                continue
-            label = {
-                "relevant": model["relevant"] if model else None,
-                "sentiment": model["sentiment"] if model else None,
-                "topics": loads(model["topics"], []) if model else [],
-                "regions": loads(model["regions"], []) if model else [],
-            }
-            label.update(human)
-            if label["relevant"] is None:  # a correction of other fields implies relevance
-                label["relevant"] = 1
-            origin = "human" if not model else ("model+human" if human else "model")
-            db.execute("DELETE FROM label_topics WHERE document_id = ?", [doc_id])
-            db.execute("DELETE FROM label_regions WHERE document_id = ?", [doc_id])
-            db["labels"].upsert({
-                "document_id": doc_id, "model_version": model["model_version"] if model else None,
-                "relevant": int(bool(label["relevant"])),
-                "relevance_score": model["relevance_score"] if model else None,
-                "sentiment": label["sentiment"] or "neutral", "topics": dumps(label["topics"]),
-                "regions": dumps(label["regions"]), "origin": origin, "updated_at": utc_now(),
-            }, pk="document_id")
-            db["label_topics"].insert_all(
-                [{"document_id": doc_id, "topic": t} for t in label["topics"]], ignore=True)
-            db["label_regions"].insert_all(
-                [{"document_id": doc_id, "region": r} for r in label["regions"]], ignore=True)
+        now = utc_now()
+        for s in range(0, len(ids), _REFRESH_CHUNK):
+            chunk = ids[s:s + _REFRESH_CHUNK]
+            models = _newest_classifications(db, chunk)
+            humans = _human_overrides_many(db, chunk)
+            marks = ",".join("?" * len(chunk))
+            current = {r["document_id"]: r for r in db.query(
+                f"SELECT * FROM labels WHERE document_id IN ({marks})", chunk)}
+            topics_now = _pairs(db, "label_topics", "topic", chunk)
+            regions_now = _pairs(db, "label_regions", "region", chunk)
+            rows, topics_new, regions_new = [], set(), set()
+            for doc_id in chunk:
+                model, human = models.get(doc_id), humans.get(doc_id, {})
+                if model is None and not human:
+                    continue
+                label = {
+                    "relevant": model["relevant"] if model else None,
+                    "sentiment": model["sentiment"] if model else None,
+                    "topics": loads(model["topics"], []) if model else [],
+                    "regions": loads(model["regions"], []) if model else [],
+                }
+                label.update(human)
+                for field in ("topics", "regions"):  # a repeated value is one label (the lists match label_topics/regions)
+                    label[field] = list(dict.fromkeys(label[field]))
+                if label["relevant"] is None:  # a correction of other fields implies relevance
+                    label["relevant"] = 1
+                row = {"document_id": doc_id, "model_version": model["model_version"] if model else None,
+                       "relevant": int(bool(label["relevant"])),
+                       "relevance_score": model["relevance_score"] if model else None,
+                       "sentiment": label["sentiment"] or "neutral", "topics": dumps(label["topics"]),
+                       "regions": dumps(label["regions"]),
+                       "origin": "human" if not model else ("model+human" if human else "model")}
+                old = current.get(doc_id)
+                if old is None or any(old[k] != v for k, v in row.items()):
+                    rows.append({**row, "updated_at": now})
+                topics_new |= {(doc_id, t) for t in label["topics"]}
+                regions_new |= {(doc_id, r) for r in label["regions"]}
+            kept = {doc_id for doc_id in chunk if doc_id in models or doc_id in humans}
+            topics_now = {p for p in topics_now if p[0] in kept}
+            regions_now = {p for p in regions_now if p[0] in kept}
+            db.conn.executemany(_UPSERT_LABEL, rows)
+            db.conn.executemany("DELETE FROM label_topics WHERE document_id = ? AND topic = ?",
+                                sorted(topics_now - topics_new))
+            db.conn.executemany("INSERT OR IGNORE INTO label_topics (document_id, topic) VALUES (?, ?)",
+                                sorted(topics_new - topics_now))
+            db.conn.executemany("DELETE FROM label_regions WHERE document_id = ? AND region = ?",
+                                sorted(regions_now - regions_new))
+            db.conn.executemany("INSERT OR IGNORE INTO label_regions (document_id, region) VALUES (?, ?)",
+                                sorted(regions_new - regions_now))
     if commit:
         with write_transaction(db):
             work()

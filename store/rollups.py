@@ -37,6 +37,9 @@ _ADD_OLD_DAY = "INSERT INTO rollup_dirty(day) SELECT OLD.pub_date WHERE OLD.pub_
                "AND OLD.pub_date NOT IN (SELECT day FROM rollup_dirty);\n"
 _MARK_CLUSTER = (_ADD.format(where="id = {doc}")
                  + _ADD.format(where="cluster_id = (SELECT cluster_id FROM documents WHERE id = {doc})"))
+_ONLY_WHEN = {("labels", "UPDATE"): "WHEN OLD.relevant IS NOT NEW.relevant OR OLD.sentiment IS NOT NEW.sentiment "
+                                     "OR OLD.topics IS NOT NEW.topics OR OLD.regions IS NOT NEW.regions "
+                                     "OR OLD.origin IS NOT NEW.origin"}
 
 
 SCHEMA = """
@@ -73,8 +76,11 @@ CREATE TRIGGER rollup_documents_au AFTER UPDATE OF pub_date, published_at, kind,
 """ + _ADD_OLD_DAY + _ADD.format(where="cluster_id = OLD.cluster_id") + """""" + _MARK_CLUSTER.format(doc="NEW.id") + """END;
 CREATE TRIGGER IF NOT EXISTS rollup_documents_ad AFTER DELETE ON documents BEGIN
 """ + _ADD_OLD_DAY + _ADD.format(where="cluster_id = OLD.cluster_id") + """END;
+-- a label update marks its days only when a counted field changed (not model_version alone)
+DROP TRIGGER IF EXISTS rollup_labels_u;
 """ + "".join(f"""
-CREATE TRIGGER IF NOT EXISTS rollup_{table}_{event[0].lower()} AFTER {event} ON {table} BEGIN
+CREATE TRIGGER IF NOT EXISTS rollup_{table}_{event[0].lower()} AFTER {event} ON {table}
+    {_ONLY_WHEN.get((table, event), "")} BEGIN
 """ + _MARK_CLUSTER.format(doc=f"{'OLD' if event == 'DELETE' else 'NEW'}.document_id") + "END;"
     for table in ("labels", "label_topics", "label_regions") for event in ("INSERT", "UPDATE", "DELETE"))
 

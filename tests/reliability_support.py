@@ -16,7 +16,6 @@ the same server; each feed family misbehaves in one way:
   /badlink/feed.xml     an item with an invalid link (port 99999) before two good items
   /slow/feed.xml?n=N    N items whose pages take SLOW_PAGE_SECONDS each (crash tests)
 """
-import datetime as dt
 import os
 import socket
 import sqlite3
@@ -242,10 +241,6 @@ def wait_until(predicate, timeout, interval=0.1):
             return True
         time.sleep(interval)
     return False
-
-
-def today():
-    return dt.date.today().isoformat()
 
 
 # ---- the dashboard on a real HTTP server ---------------------------------------------------

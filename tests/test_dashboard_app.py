@@ -77,7 +77,11 @@ def test_csv_has_bom_and_korean_headers(db):
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.decode("utf-8-sig").splitlines()[0].startswith("기간,기사 수")
     assert to_csv([]).decode("utf-8-sig").strip() == "자료 없음"
-    assert base64.b64encode(raw)  # what the download callback sends
+    import csv
+    import io
+    parsed = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(parsed) == len(rows) > 0
+    assert parsed == [{k: "" if v is None else str(v) for k, v in r.items()} for r in rows]
 
 
 def test_basic_auth_protects_every_route(db_path):

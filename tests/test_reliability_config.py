@@ -72,7 +72,7 @@ def test_bad_settings_are_named_with_file_and_line(tmp_path, section, key, value
 def test_shipped_settings_file_is_valid():
     settings = load_settings(REPO / "config" / "settings.toml")
     ids = [spec[0] for spec in scheduler.job_specs(settings, "m.db")]
-    assert sorted(ids) == ["backup", "crawl_cycle", "digest_retry", "spike_check", "weekly_digest"]
+    assert sorted(ids) == ["backup", "crawl_cycle", "digest_retry", "events_fetch", "spike_check", "weekly_digest"]
 
 
 def test_scheduler_refuses_to_start_on_a_bad_schedule_with_a_clear_message(tmp_path):
@@ -95,16 +95,20 @@ def test_missing_smtp_fails_the_digest_only_and_other_jobs_run(tmp_path, monkeyp
     settings.write_text('[[recipients]]\nemail = "staff@example.org"\n', encoding="utf-8")
     db_path = tmp_path / "m.db"
     db = open_db(db_path)
-    seed_synthetic(db, 300, days=40, seed=9)
+    from digest_helpers import add_docs
+    first = dt.date(2026, 10, 1)
+    for n in range(8):  # one article a day, then 10 on 10-08: a volume spike
+        add_docs(db, (first + dt.timedelta(days=n)).isoformat(), 10 if n == 7 else 1)
     db.conn.close()
-    week = (dt.date.today() - dt.timedelta(days=7)).strftime("%G-W%V")
-    scheduler.digest_job(db_path, settings, week=week)
+    scheduler.digest_job(db_path, settings, week="2026-W41")
     conn = open_db(db_path)
-    row = conn.execute("SELECT status, error FROM digests WHERE recipient = 'staff@example.org'").fetchone()
+    row = conn.execute("SELECT week, status, error FROM digests WHERE recipient = 'staff@example.org'").fetchone()
     conn.conn.close()
-    assert row[0] == "failed" and "MONITOR_SMTP_HOST" in row[1]
-    spikes = scheduler.spike_job(db_path, settings)  # the next job is not affected
-    assert isinstance(spikes, list)
+    assert row[:2] == ("2026-W41", "failed") and "MONITOR_SMTP_HOST" in row[2]
+    spikes = scheduler.spike_job(db_path, settings, "2026-10-08", "2026-10-08")  # the next job is not affected
+    assert {(s["day"], s["metric"], s["scope"]) for s in spikes} == {
+        ("2026-10-08", "volume", "overall"), ("2026-10-08", "volume", "region"), ("2026-10-08", "volume", "topic")}
+    assert scalar(db_path, "SELECT COUNT(*) FROM spikes WHERE day = '2026-10-08'") == 3
 
 
 def test_missing_model_files_are_named(tmp_path):

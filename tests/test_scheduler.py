@@ -100,8 +100,8 @@ def test_lock_refuses_second_scheduler_and_ctrl_c_stops_cleanly(db_path, setting
     first = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         db = store.open_db(db_path)
-        deadline = time.time() + 240
-        while not next_jobs(db) and time.time() < deadline and first.poll() is None:
+        deadline = time.monotonic() + 240
+        while not next_jobs(db) and time.monotonic() < deadline and first.poll() is None:
             time.sleep(0.5)
         assert len(next_jobs(db)) == 6, first.stdout.read() if first.poll() is not None else "no jobs recorded"
         second = subprocess.run(cmd + ["--once"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
@@ -118,7 +118,12 @@ def test_lock_refuses_second_scheduler_and_ctrl_c_stops_cleanly(db_path, setting
 
 def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_model_dir):
     """--demo --once: serve the sample site, crawl it, classify, detect spikes, send the
-    (due) digest to a real SMTP server, exit."""
+    (due) digest to a real SMTP server, exit. The digest time is Monday 00:00, so the
+    digest is due whatever day and hour the test runs (no dependence on the real clock)."""
+    text = settings_file.read_text(encoding="utf-8")
+    assert 'digest_time = "08:00"' in text
+    settings_file.write_text(text.replace('digest_time = "08:00"', 'digest_time = "00:00"'), encoding="utf-8")
+    assert scheduler.digest_due(load_settings(settings_file), dt.datetime(2026, 11, 23, 0, 0, tzinfo=SEOUL))
     db_path = tmp_path / "demo.db"
     smtp = SmtpServer()
     try:
@@ -146,13 +151,11 @@ def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_mode
         # policy events from the recorded Assembly and law APIs and the milestones
         kinds = dict(db.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetchall())
         assert kinds["bill"] >= 5 and kinds["law"] >= 3 and kinds["decree"] >= 1 and kinds["milestone"] >= 4
-        # the digest was due (the run is after this week's Monday 08:00 or it is a later week)
-        if scheduler.digest_due(load_settings(settings_file)):
-            assert one("SELECT status FROM digests") == "sent"
-            assert len(smtp.messages) == 1
-            assert smtp.messages[0][0] == ["staff@committee.example"]
-            text = smtp.messages[0][1].get_body(("plain",)).get_content()
-            assert "■ 이번 주 국회·법령" in text and "[법률안]" in text  # the demo's bills fall in every last week
+        assert one("SELECT status FROM digests") == "sent"
+        assert len(smtp.messages) == 1
+        assert smtp.messages[0][0] == ["staff@committee.example"]
+        text = smtp.messages[0][1].get_body(("plain",)).get_content()
+        assert "■ 이번 주 국회·법령" in text and "[법률안]" in text  # the demo's bills fall in every last week
         assert "cycle done" in proc.stdout
     finally:
         smtp.stop()

@@ -110,7 +110,8 @@ def test_shared_queries_on_seeded_store(db):
     assert total["articles"] == 5 and total["negative"] == 2
     assert abs(total["negative_share"] - 0.4) < 1e-9
     low, high = total["negative_ci"]
-    assert 0 < low < 0.4 < high < 1
+    # 2 of 5 at 95 %: hand-computed Wilson bounds (not the raw share ± anything)
+    assert low == pytest.approx(0.1176, abs=5e-4) and high == pytest.approx(0.7693, abs=5e-4)
     assert q.totals(db, q.Filters(regions=["부산"]))["articles"] == 0
     rows, n = q.search_documents(db, q.Filters(text="예산 논란"), limit=2)
     assert n == 5 and len(rows) == 2 and rows[0]["topics"] == ["budget"]
@@ -205,3 +206,42 @@ def test_skipped_source_shows_reason_without_counting_as_failure(db):
     finish_run(db, start_run(db, "n"), status="skipped", error="NAVER_CLIENT_ID not set")
     row = db["sources"].get("n")
     assert row["error_count"] == 0 and row["last_error"] == "NAVER_CLIENT_ID not set"
+
+
+def test_labels_of_a_large_batch_follow_each_documents_newest_classification_and_corrections(db):
+    """refresh_labels works a chunk of documents per query: 1,203 documents (three chunks) whose
+    topics/regions grow, shrink and vanish give the same labels as the rule applied one by one;
+    a re-classification that changes nothing but the model version marks no rollup day."""
+    from store import rollups
+    from store.labels import _REFRESH_CHUNK
+    n = 2 * _REFRESH_CHUNK + 203
+    ids = [save_document(db, doc(i, published_at=f"2026-11-{1 + i % 28:02d}T03:00:00Z"))[0] for i in range(n)]
+    topic_sets = [(), ("budget",), ("budget", "staffing"), ("awareness",)]
+    region_sets = [(), ("서울",), ("서울", "부산")]
+    save_classifications(db, [classification(d, ("negative", "neutral", "positive")[i % 3],
+                                             topics=topic_sets[i % 4], regions=region_sets[i % 3])
+                              for i, d in enumerate(ids)])
+    add_annotation(db, ids[7], "검토자", sentiment="positive", topics=["model"])
+    # m2 shifts every topic set by one and every region set by one; sentiment as before
+    m2 = [classification(d, ("negative", "neutral", "positive")[i % 3], topics=topic_sets[(i + 1) % 4],
+                         regions=region_sets[(i + 1) % 3], version="m2") for i, d in enumerate(ids)]
+    save_classifications(db, m2)
+    for i, d in enumerate(ids):
+        label = db["labels"].get(d)
+        want_topics = ["model"] if i == 7 else list(topic_sets[(i + 1) % 4])
+        want_sentiment = "positive" if i == 7 else ("negative", "neutral", "positive")[i % 3]
+        assert (label["model_version"], label["sentiment"]) == ("m2", want_sentiment), i
+        assert sorted(r[0] for r in db.execute("SELECT topic FROM label_topics WHERE document_id = ?", [d])) \
+            == sorted(want_topics), i
+        assert sorted(r[0] for r in db.execute("SELECT region FROM label_regions WHERE document_id = ?", [d])) \
+            == sorted(region_sets[(i + 1) % 3]), i
+    assert db.execute("SELECT COUNT(*) FROM label_topics").fetchone()[0] == \
+        sum(len(topic_sets[(i + 1) % 4]) for i in range(n) if i != 7) + 1
+    rollups.ensure(db)
+    assert rollups.refresh_if_dirty(db) == 0
+    save_classifications(db, [{**c, "model_version": "m3"} for c in m2])        # same labels, new version
+    assert db.execute("SELECT COUNT(*) FROM rollup_dirty").fetchone()[0] == 0
+    assert {r[0] for r in db.execute("SELECT DISTINCT model_version FROM labels")} == {"m3"}
+    changed = {**m2[10], "model_version": "m4", "sentiment": "positive" if m2[10]["sentiment"] != "positive" else "neutral"}
+    save_classifications(db, [changed])
+    assert [r[0] for r in db.execute("SELECT day FROM rollup_dirty")] == [db["documents"].get(ids[10])["pub_date"]]
