@@ -132,8 +132,11 @@ def _same_article(db, row):
     for found in db.execute(f"{select} WHERE match_key = ? AND duplicate_of IS NULL ORDER BY rowid",
                             [row["match_key"]]):
         other = dict(zip(_COLUMNS, found))
+        # two crawled pages with their own article URLs are two articles, even on one site;
+        # an imported copy on the same site is the same article written another way (http, www)
+        either_imported = row.get("origin_kind", "crawl") != "crawl" or other["origin_kind"] != "crawl"
         if weak_url(other["canonical_url"]) or weak_url(row["canonical_url"]) \
-                or _site(other["canonical_url"]) == _site(row["canonical_url"]):
+                or (either_imported and _site(other["canonical_url"]) == _site(row["canonical_url"])):
             return other
     return None
 

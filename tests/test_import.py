@@ -232,6 +232,14 @@ def test_an_import_never_overwrites_a_crawled_article(db, tmp_path):
     assert db.execute("SELECT document_id FROM document_metadata").fetchone()[0] == crawled_id
 
 
+def test_two_crawled_pages_with_one_title_stay_two_articles(db):
+    first = save_document(db, crawled("https://www.hanbit-daily.example/news/21", "[사설] 자치경찰의 과제",
+                                      body="예산과 인력이 부족하다는 지적이 이어진다. " * 10))
+    second = save_document(db, crawled("https://www.hanbit-daily.example/news/22", "[사설] 자치경찰의 과제",
+                                       body="주민 참여를 넓히는 방안을 논의해야 한다. " * 10))
+    assert first[1] == second[1] == "new" and first[0] != second[0]
+
+
 # ---------------------------------------------------------------- CSV and JSONL
 
 MEDIA_CLOUD = ("stories_id,publish_date,title,url,language,media_name\n"
