@@ -26,6 +26,7 @@ COMMANDS = {
     "sources": "crawler.sources_cli",
     "backup": "store.cli_backup",
     "restore": "store.cli_restore",
+    "index": "nlp.cli_index",
     "events": "events.cli",
     "import": "importer.cli",
 }

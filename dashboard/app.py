@@ -22,6 +22,7 @@ VIEWS = {"overview": overview, "regions": regions, "topics": topics, "sources": 
          "documents": documents, "review": review, "events": events_view, "status": status}
 FILTERS = [("f-region", "region"), ("f-topic", "topic"), ("f-sentiment", "sentiment"), ("f-kind", "kind"),
            ("f-outlet", "outlet")]
+SEARCH_HELP = '제목·본문 검색: 띄어 쓰면 모두 포함, A OR B 둘 중 하나, -낱말 빼기, "구절" 그대로, (괄호) 묶기'
 INDEX = """<!DOCTYPE html>
 <html lang="ko"><head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body></html>"""
@@ -74,7 +75,8 @@ def _layout(data):
             _dropdown("f-sentiment", [{"label": v, "value": k} for k, v in SENTIMENT_KO.items()], "감성"),
             _dropdown("f-kind", [{"label": v, "value": k} for k, v in SOURCE_KIND_KO.items()], "출처 유형"),
             _dropdown("f-outlet", [{"label": o, "value": o} for o in outlets], "매체·기관"),
-            dcc.Input(id="f-q", type="search", placeholder="검색어 (제목·본문)", debounce=True, className="search"),
+            html.Span(dcc.Input(id="f-q", type="search", placeholder="검색어 (예: 예산 OR 인력 -경찰국)",
+                                debounce=True, className="search"), title=SEARCH_HELP),  # help on hover
             html.Button("필터 초기화", id="f-reset", n_clicks=0),
             html.Button("CSV 다운로드", id="dl-button", n_clicks=0, title="지금 보이는 표·그래프의 자료 (엑셀에서 열림)"),
             dcc.Download(id="dl"),

@@ -45,7 +45,6 @@ def run(args):
         print(exc, file=sys.stderr)
         return 2
     import threading
-    from dashboard import keywords
     from dashboard.app import create_app
     from digest.settings import SettingsError
     try:
@@ -53,7 +52,6 @@ def run(args):
     except SettingsError as exc:  # [health] limits for /healthz come from the settings file
         print(f"오류 / error: {exc}", file=sys.stderr)
         return 1
-    threading.Thread(target=keywords.warm_up, daemon=True).start()  # Kiwi takes seconds to load
     print(f"대시보드: http://{args.host}:{args.port}/ (Ctrl+C로 종료)" + (" · 로그인 필요" if auth else ""))
     if args.debug or args.server == "dev":
         app.run(host=args.host, port=args.port, debug=args.debug)

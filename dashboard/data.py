@@ -2,11 +2,13 @@
 threads), and the aggregate reads, answered from the rollup tables when they cover the
 filters and by the shared store.queries functions otherwise."""
 import contextlib
+import logging
 import queue
 import threading
 import time
 
 import store
+from nlp import indexing
 from store import queries, rollups
 from store.cache import ResultCache
 
@@ -35,6 +37,19 @@ class Data:
         self._opened, self._size, self._lock = 1, size, threading.Lock()
         self._cache = {}
         self.live = ResultCache()
+        if any(indexing.pending(first).values()):  # upgraded store: searches stay complete (LIKE)
+            threading.Thread(target=self._fill_indexes, name="text-indexes", daemon=True).start()
+
+    def _fill_indexes(self):
+        """Index the documents waiting for the search index and term lists, in small transactions."""
+        try:
+            conn = store.open_db(self.path, migrate_schema=False)
+            try:
+                indexing.index_pending(conn)
+            finally:
+                conn.conn.close()
+        except Exception:  # noqa: BLE001 - the dashboard works without it (slower searches)
+            logging.getLogger(__name__).exception("filling the text indexes failed; `monitor.py index` resumes it")
 
     @contextlib.contextmanager
     def db(self):

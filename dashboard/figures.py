@@ -100,9 +100,10 @@ def sentiment_bars(rows, key, labels, title, height=360):
     return figure(data, title, height, barmode="stack", margin={"l": 160})
 
 
-def hbar(labels, values, title, height=420, color="#72B7B2", hover="%{y}: %{x}건"):
-    return figure([{"type": "bar", "orientation": "h", "y": labels, "x": values, "marker": {"color": color},
-                    "hovertemplate": hover + "<extra></extra>"}], title, height, margin={"l": 110})
+def hbar(labels, values, title, height=420, color="#72B7B2", hover="%{y}: %{x}건", customdata=None):
+    bar = {"type": "bar", "orientation": "h", "y": labels, "x": values, "marker": {"color": color},
+           "hovertemplate": hover + "<extra></extra>"}
+    return figure([{**bar, "customdata": customdata} if customdata else bar], title, height, margin={"l": 110})
 
 
 def topic_lines(rows, by):

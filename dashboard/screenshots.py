@@ -49,6 +49,8 @@ def main(out=OUT):
     db["spikes"].insert({"day": "2026-11-12", "metric": "volume", "scope": "all", "key": "all", "value": 95,
                          "baseline": 60, "threshold": 85, "zscore": 3.4})
     _demo_status(db)
+    from nlp.indexing import index_pending
+    index_pending(db)  # term lists for the 주제 panel (classify does this for crawled documents)
     db.conn.close()
     driver = chromium(1440, 1700)
     srv = Server(create_app(tmp / "demo.db"))

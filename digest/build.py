@@ -105,6 +105,14 @@ def _rising_topics(db, monday, limit=5):
     return sorted(rising, key=lambda r: (r["articles"] - r["average"]), reverse=True)[:limit]
 
 
+def _distinctive_terms(db, monday, sunday, region=None, limit=8):
+    """The week's most distinctive terms against the week before (analysis/keywords.py),
+    those scoring above chance (z > 1.96)."""
+    from analysis.keywords import distinctive_terms
+    f = Filters(date_from=monday.isoformat(), date_to=sunday.isoformat(), regions=[region] if region else None)
+    return [t for t in distinctive_terms(db, f, "previous", n=limit)["terms"] if t["z"] > 1.96]
+
+
 def _region_lines(db, monday, first_region=None):
     f = Filters(date_from=(monday - dt.timedelta(days=7)).isoformat(),
                 date_to=(monday + dt.timedelta(days=6)).isoformat())
@@ -153,6 +161,7 @@ def build_digest(db, week, region=None, dashboard_url="http://127.0.0.1:8050", t
                   for r in civic_rows],
         "civic_total": civic_total,
         "rising": _rising_topics(db, monday),
+        "terms": _distinctive_terms(db, monday, sunday, region),
         "regions": _region_lines(db, monday, region),
         "dashboard_url": dashboard_link(dashboard_url, monday, sunday, region),
     }

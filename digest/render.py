@@ -123,6 +123,8 @@ def render_html(ctx, image_src):
     parts.append(f'<h2 style="{H2}">떠오르는 주제</h2>')
     parts.append(_list([f'{e(r["topic"])}: {r["articles"]}건 <span style="{SMALL}">(직전 4주 평균 {r["average"]:.1f}건)</span>'
                         for r in ctx["rising"]], "눈에 띄게 늘어난 주제가 없습니다."))
+    parts.append(f'<h2 style="{H2}">두드러진 단어 (지난주 대비)</h2>')
+    parts.append(_list([_term_line(t, e, SMALL) for t in ctx.get("terms") or []], "지난주보다 두드러진 단어가 없습니다."))
     parts.append(f'<h2 style="{H2}">지역별 동향</h2>')
     if ctx["regions"]:
         rows = "".join(f'<tr><td style="{TD}">{e(r["region"])}</td><td style="{TD}text-align:right;">{r["articles"]}건</td>'
@@ -172,7 +174,15 @@ def render_text(ctx):
                                   for c in ctx["civic"]] or ["- 없음"]) + [""]
     lines += ["■ 떠오르는 주제"] + ([f"- {r['topic']}: {r['articles']}건 (직전 4주 평균 {r['average']:.1f}건)"
                                for r in ctx["rising"]] or ["- 없음"]) + [""]
+    lines += ["■ 두드러진 단어 (지난주 대비)"] + ([f"- {_term_line(t)}" for t in ctx.get("terms") or []]
+                                          or ["- 없음"]) + [""]
     lines += ["■ 지역별 동향"] + ([f"- {r['region']}: {r['articles']}건 (지난주 {r['previous']}건), 부정 {pct(r['negative_share'])}"
                                for r in ctx["regions"]] or ["- 없음"]) + [""]
     lines += [f"대시보드: {ctx['dashboard_url']}", "", "차트는 HTML 메일에서 볼 수 있습니다. 이 메일은 자동 발송되었습니다."]
     return "\n".join(lines)
+
+
+def _term_line(t, escape=str, small=None):
+    """'경찰국: 8건 (지난주 0건)'; the HTML form escapes the term and greys the bracket."""
+    note = f"(지난주 {t['reference_documents']}건)"
+    return f"{escape(t['term'])}: {t['documents']}건 " + (f'<span style="{small}">{note}</span>' if small else note)

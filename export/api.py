@@ -15,7 +15,7 @@ import flask
 
 from export import jobs
 from export.meta import UNLABELLED, describe, model_versions, stamp
-from export.params import FILTER_KEYS, ParamError, choice, integer
+from export.params import FILTER_KEYS, choice, integer, reject_unknown
 from export.writers import csv_bytes
 from store import StoreError, open_db, rollups
 from store.cache import ResultCache
@@ -45,16 +45,15 @@ def register(server, db_path=None):
         return _serve("events", db_path)
 
     server.register_blueprint(api)
+    from export import api_analysis  # keywords, related words, entities, attention, watchlists
+    api_analysis.register(server, db_path)
     return server
 
 
 def _serve(dataset, db_path):
     raw = flask.request.args.to_dict(flat=False)
     try:
-        unknown = sorted(set(raw) - ALLOWED[dataset])
-        if unknown:
-            raise ParamError(f"알 수 없는 매개변수 / unknown parameter(s): {', '.join(unknown)} "
-                             f"(allowed: {', '.join(sorted(ALLOWED[dataset]))})")
+        reject_unknown(raw, ALLOWED[dataset])
         fmt = choice("format", raw.get("format"), ("json", "csv"), "json")
         page = integer("page", raw.get("page"), 1, 1, 10**9)
         per_page = integer("per_page", raw.get("per_page"), 100, 1, MAX_PER_PAGE)

@@ -29,6 +29,14 @@ class ParamError(QueryError):
     """A parameter the user got wrong; the message says which and what is allowed."""
 
 
+def reject_unknown(raw, allowed):
+    """ParamError naming the parameters of `raw` that are not in `allowed`."""
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise ParamError(f"알 수 없는 매개변수 / unknown parameter(s): {', '.join(unknown)} "
+                         f"(allowed: {', '.join(sorted(allowed))})")
+
+
 def as_list(value):
     """'a,b' or ['a', 'b,c'] -> ['a', 'b', 'c'] (blanks dropped); None -> []."""
     if value is None:

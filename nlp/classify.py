@@ -169,7 +169,14 @@ def classify_pending(db, classifier_dir=None, model=None, batch_size=32, limit=N
     bar.close()
     if cached:
         counts["embeddings_reused"], counts["embeddings_computed"] = cached.hits, cached.misses
+    counts["indexed"] = _index_text(db)
     return counts
+
+
+def _index_text(db):
+    """The search index (and term lists) of the documents crawled since the last run."""
+    from nlp.indexing import index_pending
+    return index_pending(db)
 
 
 def _predict_isolated(clf, batch, batch_size, counts) -> list:

@@ -8,6 +8,8 @@ cluster (wire copies and mirrors of one report).
 import dataclasses
 import math
 
+from store.errors import QueryError
+from store.search import sql_condition
 from store.util import loads
 
 GROUPS = {
@@ -33,10 +35,6 @@ SORTS = {
 }
 
 
-class QueryError(ValueError):
-    """A filter or parameter a user can fix (shown to them as is)."""
-
-
 @dataclasses.dataclass
 class Filters:
     date_from: str = None      # 'YYYY-MM-DD', inclusive, Korean local date
@@ -58,15 +56,6 @@ class Filters:
 def _in(column, values, params):
     params.extend(values)
     return f"{column} IN ({', '.join('?' for _ in values)})"
-
-
-def fts_expression(text):
-    """Turn a user's search text into a safe FTS5 query: each word is a quoted phrase,
-    all words must match. Returns None when there is nothing to search for."""
-    words = [w for w in (text or "").split() if w]
-    if not words:
-        return None
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
 def where_clause(filters, params):
@@ -99,18 +88,10 @@ def where_clause(filters, params):
         conds.append("d.id IN (SELECT document_id FROM label_regions WHERE " + _in("region", f.regions, params) + ")")
     if f.topics:
         conds.append("d.id IN (SELECT document_id FROM label_topics WHERE " + _in("topic", f.topics, params) + ")")
-    text = (f.text or "").replace("\x00", " ")  # SQLite ends a LIKE pattern at a NUL character
-    if text.strip():
-        words = text.split()
-        if any(len(w) < 3 for w in words):
-            # The trigram index needs 3+ characters; short Korean words (예산, 인력) use LIKE.
-            for w in words:
-                conds.append("(d.title LIKE ? ESCAPE '\\' OR d.body LIKE ? ESCAPE '\\')")
-                pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                params.extend([pattern, pattern])
-        else:
-            conds.append("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-            params.append(fts_expression(text))
+    if f.text:
+        condition = sql_condition(f.text.replace("\x00", " "), params)  # search language; NUL would end a LIKE pattern
+        if condition:
+            conds.append(condition)
     return " AND ".join(conds) or "1"
 
 

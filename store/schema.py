@@ -130,10 +130,82 @@ CREATE INDEX idx_events_date ON events(date);
 """
 
 
-# v7: where a document came from (crawl or an imported file and row), how much text it has,
+# v7 (#20), part 1: the bigram index for 2-character search words and its queue (store/search_index.py).
+# search_queue holds every document whose current text is not in search_bigrams yet;
+# `indexed = 1` rows keep the text the index holds, which comes out before the new text goes in.
+_SEARCH_BIGRAMS = """
+CREATE VIRTUAL TABLE search_bigrams USING fts5(grams, content='', detail='none', tokenize='ascii');
+CREATE TABLE search_queue (rowid INTEGER PRIMARY KEY, indexed INTEGER NOT NULL DEFAULT 0, old_title TEXT, old_body TEXT);
+INSERT INTO search_queue(rowid) SELECT rowid FROM documents;
+CREATE TRIGGER search_queue_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO search_queue(rowid) SELECT NEW.rowid
+    WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE rowid = NEW.rowid);
+END;
+CREATE TRIGGER search_queue_au AFTER UPDATE OF title, body ON documents BEGIN
+    INSERT INTO search_queue(rowid, indexed, old_title, old_body) SELECT OLD.rowid, 1, OLD.title, OLD.body
+    WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE rowid = OLD.rowid);
+END;
+CREATE TRIGGER search_queue_ad AFTER DELETE ON documents BEGIN
+    INSERT INTO search_queue(rowid, indexed, old_title, old_body) SELECT OLD.rowid, 1, OLD.title, OLD.body
+    WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE rowid = OLD.rowid);
+    DELETE FROM search_queue WHERE rowid = OLD.rowid AND indexed = 0;
+END;
+"""
+
+
+# v7 (#20), part 2: each document's terms (Kiwi nouns and compounds, named entities; nlp/terms.py)
+# and their daily counts (store/terms.py). term_queue: documents whose terms are not current;
+# term_dirty: days whose daily counts must be recomputed (labels, dates or terms changed).
+_TERMS = """
+CREATE TABLE term_vocab (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, kind TEXT NOT NULL DEFAULT 'noun');
+CREATE TABLE doc_terms (doc INTEGER NOT NULL, term INTEGER NOT NULL, PRIMARY KEY (doc, term)) WITHOUT ROWID;
+CREATE INDEX idx_doc_terms_term ON doc_terms(term, doc);
+CREATE TABLE doc_sentences (doc INTEGER PRIMARY KEY, sentences TEXT NOT NULL);
+CREATE TABLE term_queue (rowid INTEGER PRIMARY KEY);
+INSERT INTO term_queue(rowid) SELECT rowid FROM documents;
+CREATE TABLE term_dirty (day TEXT PRIMARY KEY);
+-- bumped whenever stored terms or their daily counts change: readers cache under it
+CREATE TABLE term_state (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL);
+INSERT INTO term_state VALUES (1, 0);
+CREATE TABLE term_base (day TEXT NOT NULL, source_kind TEXT, sentiment TEXT, term INTEGER NOT NULL, docs INTEGER NOT NULL);
+CREATE INDEX idx_term_base ON term_base(day, source_kind, sentiment, term, docs);
+CREATE TABLE term_region (day TEXT NOT NULL, region TEXT NOT NULL, source_kind TEXT, sentiment TEXT,
+    term INTEGER NOT NULL, docs INTEGER NOT NULL);
+CREATE INDEX idx_term_region ON term_region(day, region, source_kind, sentiment, term, docs);
+CREATE TRIGGER term_queue_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO term_queue(rowid) SELECT NEW.rowid WHERE NOT EXISTS (SELECT 1 FROM term_queue WHERE rowid = NEW.rowid);
+END;
+CREATE TRIGGER term_queue_au AFTER UPDATE OF title, body ON documents BEGIN
+    INSERT INTO term_queue(rowid) SELECT NEW.rowid WHERE NOT EXISTS (SELECT 1 FROM term_queue WHERE rowid = NEW.rowid);
+END;
+CREATE TRIGGER term_docs_ad AFTER DELETE ON documents BEGIN
+    DELETE FROM doc_terms WHERE doc = OLD.rowid;
+    DELETE FROM doc_sentences WHERE doc = OLD.rowid;
+    DELETE FROM term_queue WHERE rowid = OLD.rowid;
+    INSERT INTO term_dirty(day) SELECT OLD.pub_date WHERE OLD.pub_date IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM term_dirty WHERE day = OLD.pub_date);
+END;
+CREATE TRIGGER term_dirty_documents_au AFTER UPDATE OF pub_date, kind, duplicate_of ON documents BEGIN
+    INSERT INTO term_dirty(day) SELECT OLD.pub_date WHERE OLD.pub_date IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM term_dirty WHERE day = OLD.pub_date);
+    INSERT INTO term_dirty(day) SELECT NEW.pub_date WHERE NEW.pub_date IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM term_dirty WHERE day = NEW.pub_date);
+END;
+""" + "".join(f"""
+CREATE TRIGGER term_dirty_{table}_{event[0].lower()} AFTER {event} ON {table} BEGIN
+    INSERT INTO term_dirty(day) SELECT pub_date FROM documents
+    WHERE id = {'OLD' if event == 'DELETE' else 'NEW'}.document_id AND pub_date IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM term_dirty t WHERE t.day = documents.pub_date);
+END;""" for table in ("labels", "label_regions") for event in ("INSERT", "UPDATE", "DELETE"))
+
+
+_V7_SEARCH_AND_TERMS = _SEARCH_BIGRAMS + _TERMS  # one migration (#20)
+
+
+# v8: where a document came from (crawl or an imported file and row), how much text it has,
 # a title+date+outlet key to find the same article across imports and crawls, the source's
 # own metadata (BigKinds people, places, organisations, keywords), and the import runs.
-_V7_IMPORTS = """
+_V8_IMPORTS = """
 ALTER TABLE documents ADD COLUMN text_basis TEXT NOT NULL DEFAULT 'full';  -- full | snippet | title
 ALTER TABLE documents ADD COLUMN origin_kind TEXT NOT NULL DEFAULT 'crawl';  -- crawl | bigkinds | csv | jsonl
 ALTER TABLE documents ADD COLUMN import_file TEXT;
@@ -159,7 +231,7 @@ CREATE TABLE imports (
 
 MIGRATIONS = [
     _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
-    _V7_IMPORTS,
+    _V7_SEARCH_AND_TERMS, _V8_IMPORTS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

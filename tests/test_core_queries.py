@@ -263,9 +263,10 @@ def test_filters_keep_exactly_the_expected_documents(store_rows, db, filters, wa
     assert keys_of(db, store_rows, filters) == want
 
 
-def test_fts_expression_quotes_every_word():
-    assert q.fts_expression('자치경찰 "위원회') == '"자치경찰" AND """위원회"'
-    assert q.fts_expression("  ") is None and q.fts_expression(None) is None
+def test_fts_expression_quotes_every_word():  # the search language (store/search.py) builds it
+    params = []
+    q.where_clause(q.Filters(text='자치경찰 "위원회 독립"', relevance="all"), params)
+    assert params == ['("자치경찰" AND "위원회 독립")']
 
 
 # ---- documents, sorting, paging -----------------------------------------------------------

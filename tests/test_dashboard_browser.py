@@ -57,7 +57,7 @@ def server(seeded_path):
 @pytest.mark.parametrize("view,ready", [
     ("overview", "#kpi-articles .kpi-value"),
     ("regions", "#rg-map .scatterlayer .point"),
-    ("topics", "#tp-keywords .barlayer .point"),
+    ("topics", "#tp-lines .scatterlayer .trace"),  # the term panel: test_analysis_browser.py
     ("sources", "#src-outlets .barlayer .point"),
     ("documents", "#doc-table td"),
     ("status", "#kpi-model"),

@@ -117,7 +117,9 @@ def test_shared_queries_on_seeded_store(db):
     assert n == 5 and len(rows) == 2 and rows[0]["topics"] == ["budget"]
     rows, n = q.search_documents(db, q.Filters(text="자치경찰위원회"))
     assert n == 5
-    assert q.search_documents(db, q.Filters(text='"" OR NEAR(')) == ([], 0)  # user operators are data
+    assert q.search_documents(db, q.Filters(text='"NEAR(" "^*" col:x')) == ([], 0)  # FTS5 syntax is data
+    with pytest.raises(q.QueryError, match="search syntax"):  # the search language's own operators
+        q.search_documents(db, q.Filters(text='"" OR NEAR('))
     with pytest.raises(q.QueryError):
         q.counts(db, "year")
 

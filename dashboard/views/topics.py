@@ -1,16 +1,15 @@
-"""주제: topic volume over time, topic × sentiment, rising topics, top Kiwi keywords."""
+"""주제: topic volume over time, topic × sentiment, rising topics, the period's distinctive terms."""
 from dash import html
 
 from dashboard import figures
-from dashboard.keywords import top_keywords
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, notice, table
-from vocabulary import TOPICS
-from store.queries import document_page
+from vocabulary import SENTIMENTS, TOPICS
+from store.queries import QueryError
 
 TITLE = "주제"
 OUTPUTS = (("tp-notice", "children"), ("tp-lines", "figure"), ("tp-sent", "figure"), ("tp-rising", "children"))
-KEYWORD_OUTPUTS = (("tp-keywords", "figure"),)  # own callback: Kiwi is the slow part
-KEYWORD_SAMPLE = 200  # newest titles of the period fed to Kiwi
+KEYWORD_OUTPUTS = (("tp-keywords", "figure"),)  # own callback: the term counts are the slow part
+KEYWORD_TERMS = 20
 
 
 def layout():
@@ -51,18 +50,33 @@ def render(data, db, ctx):
 
 
 def render_keywords(data, db, ctx):
+    """The period's most distinctive terms (weighted log-odds z, analysis/keywords.py) over
+    every document the filters match: against the previous period of equal length, or, when
+    some sentiments are chosen, against the other sentiments of the same period (what marks
+    critical coverage)."""
+    from analysis.keywords import distinctive_terms
     if ctx.empty_store:
-        return {"tp-keywords": figures.message(EMPTY_STORE, "주요 키워드")}
-    docs = document_page(db, ctx.filters, limit=KEYWORD_SAMPLE)
-    return {"tp-keywords": _keywords_figure(top_keywords([d["title"] for d in docs]), len(docs))}
+        return {"tp-keywords": figures.message(EMPTY_STORE, "두드러진 단어")}
+    try:
+        by_sentiment = bool(ctx.filters.sentiments) and len(ctx.filters.sentiments) < len(SENTIMENTS)
+        result = distinctive_terms(db, ctx.filters, "others" if by_sentiment else "previous", n=KEYWORD_TERMS)
+    except QueryError as exc:
+        return {"tp-keywords": figures.message(str(exc), "두드러진 단어")}
+    return {"tp-keywords": _keywords_figure(result)}
 
 
-def _keywords_figure(words, n_docs):
+def _keywords_figure(result):
+    waiting = f" · 분석 대기 {result['unanalysed']:,}건" if result["unanalysed"] else ""
+    words = [t for t in result["terms"] if t["z"] > 0][::-1]
+    other = "이전 기간" if result["reference"] == "previous" else "다른 논조"
     if not words:
-        return figures.message("키워드를 뽑을 제목이 없습니다.", "주요 키워드")
-    words = words[::-1]
-    return figures.hbar([w for w, _ in words], [c for _, c in words],
-                        f"주요 키워드 (최근 제목 {n_docs:,}건, 형태소 분석)", hover="%{y}: 제목 %{x}건")
+        return figures.message(f"{other}보다 두드러진 단어가 없습니다." + waiting, "두드러진 단어")
+    title = (f"두드러진 단어 (기사 {result['target']['documents']:,}건, "
+             f"{other} {result['reference_set']['documents']:,}건 대비 z점수){waiting}")
+    hover = [f"{t['term']}: 이번 {t['documents']:,}건 · {other} {t['reference_documents']:,}건 · z {t['z']:.1f}"
+             for t in words]
+    return figures.hbar([t["term"] for t in words], [t["z"] for t in words], title, hover="%{customdata}",
+                        customdata=hover)
 
 
 def rows(data, db, ctx):
