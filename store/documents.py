@@ -75,6 +75,13 @@ def text_basis(doc):
     return "full" if doc.get("body") else "snippet" if doc.get("summary") else "title"
 
 
+def _is_import_id(key, doc):
+    """An imported article without a usable link is keyed by urn:<format>:<id>: an identifier,
+    never a link (the url stays empty, and only http(s) urls are ever linked)."""
+    return key == "canonical_url" and doc.get("origin_kind", "crawl") != "crawl" \
+        and re.fullmatch(rf"{NO_URL_SCHEME}[a-z]+:[\w.:-]+", doc[key]) is not None
+
+
 def save_document(db, doc):
     """Insert or update one document. Returns (id, status).
 
@@ -86,7 +93,7 @@ def save_document(db, doc):
     if not doc.get("canonical_url"):
         raise ValueError("document has no canonical_url")
     for key in ("url", "canonical_url"):
-        if doc.get(key) and not is_web_url(doc[key]):
+        if doc.get(key) and not is_web_url(doc[key]) and not _is_import_id(key, doc):
             raise ValueError(f"document {key} is not an http(s) URL: {str(doc[key])[:80]!r}")
     row = {key: doc.get(key) for key in FIELDS}
     row["url"] = row["url"] if row["url"] is not None else row["canonical_url"]
