@@ -4,12 +4,11 @@ A broken entry is reported with the file, the source and the field, and left out
 sources still run. Only an unreadable file is fatal (ConfigError).
 """
 import os
-import tomllib
 from pathlib import Path
 
 from parsel import Selector
 
-from config_lines import where
+from config_lines import read_toml, where
 from vocabulary import NATIONAL, REGIONS, SOURCE_KINDS
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "sources.toml"
@@ -86,14 +85,7 @@ def validate_crawl(table, path, text):
 def load_config(path=None, base_url=None):
     """Returns {"path", "terms", "related_terms", "crawl", "sources": [...], "errors": [...]}."""
     path = Path(path or DEFAULT_CONFIG)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the sources file ({exc.strerror or exc})") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    text, data = read_toml(path, ConfigError, "sources")
     terms = data.get("query_terms", DEFAULT_TERMS)
     if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
         raise ConfigError(f"{path}: query_terms must be a list of non-empty strings")
