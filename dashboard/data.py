@@ -28,6 +28,9 @@ def sum_by(rows, key):
     return out
 
 
+_FILLING, _FILLING_LOCK = set(), threading.Lock()   # stores whose text indexes a thread is filling
+
+
 class Data:
     def __init__(self, db_path=None, size=4):
         self.path = store.resolve_path(db_path)
@@ -39,7 +42,11 @@ class Data:
         self._cache = {}
         self.live = ResultCache()
         if any(indexing.pending(first).values()):  # upgraded store: searches stay complete (LIKE)
-            threading.Thread(target=self._fill_indexes, name="text-indexes", daemon=True).start()
+            with _FILLING_LOCK:
+                start = str(self.path) not in _FILLING    # one filler per store and process
+                _FILLING.add(str(self.path))
+            if start:
+                threading.Thread(target=self._fill_indexes, name="text-indexes", daemon=True).start()
 
     def _fill_indexes(self):
         """Index the documents waiting for the search index and term lists, in small transactions."""
@@ -51,6 +58,9 @@ class Data:
                 conn.conn.close()
         except Exception:  # noqa: BLE001 - the dashboard works without it (slower searches)
             logging.getLogger(__name__).exception("filling the text indexes failed; `monitor.py index` resumes it")
+        finally:
+            with _FILLING_LOCK:
+                _FILLING.discard(str(self.path))
 
     @contextlib.contextmanager
     def db(self):

@@ -135,12 +135,14 @@ def ensure(db):
     Rollups of an older layout (story leads instead of `singles`) are dropped and rebuilt."""
     names = set(db.table_names())
     if any(table in names and column not in {c.name for c in db[table].columns} for table, column in LAYOUT):
-        db.conn.executescript("BEGIN;" + "".join(f"DROP TABLE IF EXISTS rollup_{name};" for name in TABLES)
+        db.conn.executescript("BEGIN IMMEDIATE;" + "".join(f"DROP TABLE IF EXISTS rollup_{name};" for name in TABLES)
                               + "".join(f"DROP TABLE IF EXISTS {t};" for t in STORY_TABLES) + "COMMIT;")
         names = set(db.table_names())
     fresh = not {f"rollup_{name}" for name in TABLES} | set(STORY_TABLES) <= names
     fill = "INSERT OR IGNORE INTO rollup_dirty(day) SELECT DISTINCT pub_date FROM documents WHERE pub_date IS NOT NULL;"
-    db.conn.executescript("BEGIN;" + SCHEMA + (fill if fresh else "") + "COMMIT;")
+    # IMMEDIATE: the script writes (triggers are recreated), so it waits for other writers
+    # instead of failing when one commits between its first read and its first write
+    db.conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + (fill if fresh else "") + "COMMIT;")
     if fresh:
         logging.getLogger(__name__).info("building the dashboard rollups (once; about 3 minutes per million documents)")
     refresh_if_dirty(db)

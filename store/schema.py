@@ -286,7 +286,7 @@ def migrate(db, target=SCHEMA_VERSION):
     for number in range(version + 1, target + 1):
         # One transaction per migration: it applies whole or not at all.
         try:
-            db.conn.executescript(f"BEGIN;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;")
+            db.conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;")
         except Exception:
             if db.conn.in_transaction:
                 db.conn.rollback()

@@ -8,6 +8,7 @@ from digest import send
 from digest.send import claim, recover_interrupted, retry_failed, send_log, send_week
 from digest.settings import SettingsError, load_settings, smtp_from_env
 from digest_helpers import SmtpServer, add_docs
+from store.util import utc_now
 
 WEEK, NEXT = "2026-W47", "2026-W48"
 ALL = {"email": "all@example.org", "name": "", "region": None}
@@ -33,34 +34,43 @@ def row(db, email, week=WEEK):
     return next(r for r in send_log(db, week) if r["recipient"] == email)
 
 
-def set_row(db, status, attempts, email=ALL["email"], week=WEEK):
-    db.execute("INSERT INTO digests (week, recipient, status, attempts, created_at) VALUES (?, ?, ?, ?, '2026-11-23')",
-               [week, email, status, attempts])
+def set_row(db, status, attempts, email=ALL["email"], week=WEEK, live=False):
+    """A send-log row; live=True: claimed just now by this (running) process."""
+    claimed_by, claimed_at = (send.sender_id(), utc_now()) if live else (None, None)
+    db.execute("INSERT INTO digests (week, recipient, status, attempts, created_at, claimed_by, claimed_at) "
+               "VALUES (?, ?, ?, ?, '2026-11-23', ?, ?)", [week, email, status, attempts, claimed_by, claimed_at])
     db.conn.commit()
 
 
-@pytest.mark.parametrize("status, attempts, max_attempts, claimed", [
-    ("failed", 2, 3, True),       # one try left
-    ("failed", 3, 3, False),      # exactly at the cap: no more
-    ("failed", 4, 3, False),
-    ("failed", 50, None, True),   # no cap given
-    ("pending", 0, 3, True),
-    ("sent", 1, 3, False),
-    ("sending", 1, 3, False),     # someone else is sending right now
+def outcome(**lists):
+    """send_week's result: every list empty but the ones given."""
+    return {key: lists.get(key, []) for key in ("sent", "skipped", "in_progress", "gave_up", "resumed", "failed")}
+
+
+@pytest.mark.parametrize("status, attempts, max_attempts, live, result", [
+    ("failed", 2, 3, False, "claimed"),      # one try left
+    ("failed", 3, 3, False, "gave_up"),      # exactly at the cap: no more
+    ("failed", 4, 3, False, "gave_up"),
+    ("failed", 50, None, False, "claimed"),  # no cap given
+    ("pending", 0, 3, False, "claimed"),
+    ("sent", 1, 3, False, "sent"),
+    ("sending", 1, 3, True, "in_progress"),  # a live sender has it right now
+    ("sending", 1, 3, False, "resumed"),     # its sender is gone (no lease): taken over
 ])
-def test_claim_follows_status_and_the_attempt_cap(db, status, attempts, max_attempts, claimed):
-    set_row(db, status, attempts)
-    assert claim(db, WEEK, ALL, max_attempts) is claimed
+def test_claim_follows_status_lease_and_the_attempt_cap(db, status, attempts, max_attempts, live, result):
+    set_row(db, status, attempts, live=live)
+    assert claim(db, WEEK, ALL, max_attempts) == result
     r = row(db, ALL["email"])
-    assert (r["status"], r["attempts"]) == (("sending", attempts + 1) if claimed else (status, attempts))
+    owned = result in ("claimed", "resumed")
+    assert (r["status"], r["attempts"]) == (("sending", attempts + 1) if owned else (status, attempts))
 
 
 def test_first_claim_creates_the_row_and_a_second_is_refused(db):
-    assert claim(db, WEEK, SEOUL, 3) is True
+    assert claim(db, WEEK, SEOUL, 3) == "claimed"
     r = row(db, SEOUL["email"])
     assert (r["status"], r["attempts"], r["region"]) == ("sending", 1, "서울")
-    assert claim(db, WEEK, SEOUL, 3) is False
-    assert claim(db, NEXT, SEOUL, 3) is True  # another week is another send
+    assert claim(db, WEEK, SEOUL, 3) == "in_progress"
+    assert claim(db, NEXT, SEOUL, 3) == "claimed"  # another week is another send
 
 
 def test_a_retry_updates_the_region(db):
@@ -77,7 +87,7 @@ def test_attempts_stop_at_exactly_max_attempts(db, settings, caplog):
     with caplog.at_level(logging.ERROR, logger="digest.send"):
         assert retry_failed(db, [ALL], settings, DOWN, max_attempts=3) == {}
     assert "gave up after 3 attempts" in caplog.text and f"--week {WEEK} --send" in caplog.text
-    assert send_week(db, WEEK, [ALL], settings, DOWN, max_attempts=3, charts=CHARTS)["skipped"] == [ALL["email"]]
+    assert send_week(db, WEEK, [ALL], settings, DOWN, max_attempts=3, charts=CHARTS)["gave_up"] == [ALL["email"]]
     r = row(db, ALL["email"])
     assert (r["status"], r["attempts"], r["error"]) == ("failed", 3, "SettingsError: SMTP is not configured")
 
@@ -89,8 +99,7 @@ def test_sent_and_failed_rows_record_what_happened(db, settings, smtp_server):
     r = row(db, ALL["email"])
     assert len(r["error"]) == 1000 and r["error"].startswith("SettingsError: xxx") and r["sent_at"] is None
     smtp = smtp_from_env(smtp_server.env())
-    assert retry_failed(db, [ALL], settings, smtp, max_attempts=3)[WEEK] == {"sent": [ALL["email"]], "skipped": [],
-                                                                              "failed": []}
+    assert retry_failed(db, [ALL], settings, smtp, max_attempts=3)[WEEK] == outcome(sent=[ALL["email"]])
     r = row(db, ALL["email"])
     assert (r["status"], r["attempts"], r["error"]) == ("sent", 2, None) and r["sent_at"].endswith("Z")
     assert [rcpts for rcpts, _ in smtp_server.messages] == [[ALL["email"]]]
@@ -104,8 +113,7 @@ def test_one_digest_per_region_built_once_and_every_recipient_served(db, setting
     second_seoul = dict(SEOUL, email="seoul2@example.org")
     result = send_week(db, WEEK, [SEOUL, ALL, second_seoul, BUSAN], settings, smtp_from_env(smtp_server.env()),
                        charts=CHARTS)
-    assert result == {"sent": [SEOUL["email"], ALL["email"], second_seoul["email"], BUSAN["email"]],
-                      "skipped": [], "failed": []}
+    assert result == outcome(sent=[SEOUL["email"], ALL["email"], second_seoul["email"], BUSAN["email"]])
     assert built == ["서울", None, "부산"]
     subjects = {tuple(rcpts): msg["Subject"] for rcpts, msg in smtp_server.messages}
     assert subjects[(SEOUL["email"],)].endswith("· 서울") and subjects[(BUSAN["email"],)].endswith("· 부산")
@@ -118,7 +126,7 @@ def test_a_failure_for_one_recipient_does_not_stop_the_others(db, settings, smtp
     smtp_server.handler.fail = 1
     with caplog.at_level(logging.INFO, logger="digest.send"):
         result = send_week(db, WEEK, [SEOUL, ALL], settings, smtp_from_env(smtp_server.env()), charts=CHARTS)
-    assert result == {"sent": [ALL["email"]], "skipped": [], "failed": [SEOUL["email"]]}
+    assert result == outcome(sent=[ALL["email"]], failed=[SEOUL["email"]])
     assert "451" in row(db, SEOUL["email"])["error"]
     statuses = {(r["week"], r["recipient"]): r["status"] for r in send_log(db)}
     assert statuses == {(WEEK, SEOUL["email"]): "failed", (WEEK, ALL["email"]): "sent",

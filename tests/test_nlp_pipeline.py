@@ -119,8 +119,10 @@ def test_missing_or_broken_classifier_says_how_to_build(tmp_path, capsys):
     broken.mkdir()
     (broken / "meta.json").write_text("{}")
     (broken / "heads.joblib").write_bytes(b"garbage")
+    given = tmp_path / "in.jsonl"           # a good input: the classifier is what is missing
+    given.write_text('{"id": "1", "title": "자치경찰위원회", "text": "예산 논란"}\n', encoding="utf-8")
     for d in (tmp_path / "nope", broken):
-        rc = cli_predict.run(_args(cli_predict, ["--input", "x", "--output", str(tmp_path / "o"),
+        rc = cli_predict.run(_args(cli_predict, ["--input", str(given), "--output", str(tmp_path / "o"),
                                                  "--classifier", str(d)]))
         err = capsys.readouterr().err
         assert rc == 2 and "python monitor.py train" in err and "Traceback" not in err

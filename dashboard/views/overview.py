@@ -34,7 +34,8 @@ def render(data, db, ctx):
     overall = series_rows(data, db, ctx)
     spikes = view_spikes(data, db, ctx)
     note = figures.partial_note(ctx.by, overall, ctx.start, ctx.end)
-    return {"ov-notice": [notice(one_period(ctx.by)) if len(overall) == 1 else None, sources], "ov-kpis": kpis,
+    notices = [n for n in (notice(one_period(ctx.by)) if len(overall) == 1 else None, sources) if n]
+    return {"ov-notice": notices or None, "ov-kpis": kpis,
             "ov-volume": figures.volume_by_kind(by_kind, overall, ctx.by, spikes, note=note),
             "ov-critic": figures.criticism(overall, ctx.by, spikes, note=note)}
 
