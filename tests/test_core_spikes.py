@@ -59,8 +59,12 @@ def z(p):
 
 def rows(history, last):
     """Count rows for view_spikes: one (articles, negative) per day from day 0, `last` the checked day."""
-    return [{"period": day(i), "articles": a, "negative": neg, "neutral": a - neg, "positive": 0}
-            for i, (a, neg) in enumerate(list(history) + [last])]
+    out = []
+    for i, (a, neg) in enumerate(list(history) + [last]):
+        neutral = (a - neg) // 2                      # the rest split between neutral and positive
+        out.append({"period": day(i), "articles": a, "negative": neg, "neutral": neutral,
+                    "positive": a - neg - neutral})
+    return out
 
 
 def view(history, last, metric="volume", **params):
@@ -145,6 +149,12 @@ def test_share_equal_to_the_threshold_is_a_spike():
         assert share_test(12, 90, x, 10, history=varied)["p"] == pytest.approx(beta_binomial_p(x, 10, p0, rho), rel=REL)
         assert share_test(12, 90, x, 10)["p"] == pytest.approx(stats.binom.sf(x - 1, 10, p0), rel=REL)
     assert share_test(12, 90, 8, 10, history=varied)["p"] > 100 * share_test(12, 90, 8, 10)["p"]
+    # a little more spread than chance (φ = 8/7 with 2 labelled a day: ρ = 1/7) already counts
+    slight = [(0, 2), (1, 2), (2, 2), (1, 2)] * 2
+    assert share_test(8, 16, 9, 10, history=slight)["p"] == pytest.approx(beta_binomial_p(9, 10, 0.5, 1 / 7), rel=REL)
+    # one labelled article a day cannot show a day-to-day spread: binomial
+    single = [(1, 1), (0, 1)] * 4
+    assert share_test(4, 8, 8, 10, history=single)["p"] == pytest.approx(stats.binom.sf(7, 10, 0.5), rel=REL)
 
 
 def test_share_needs_the_minimum_rise_even_with_a_large_sample():
@@ -165,6 +175,13 @@ def test_share_needs_the_minimum_number_of_labelled_articles():
     assert share_test(99, 398, 9, 9)["p"] == 1.0                              # one short, though 100 % negative
     assert share_test(99, 398, 8, 10, min_labelled=11)["p"] == 1.0
     assert share_test(99, 398, 0, 0) == {"p": 1.0, "value": None, "baseline": 0.25}
+
+
+def test_benjamini_hochberg_at_the_line():
+    # the k-th smallest of m p-values is compared with k/m · level; a p-value on the line is rejected
+    assert spikes.benjamini_hochberg([0.025, 0.5], 0.05) == {0}           # .025 = 1/2 · .05 exactly
+    assert spikes.benjamini_hochberg([0.04, 0.05], 0.05) == {0, 1}        # step-up: .05 ≤ 2/2 · .05 takes .04 too
+    assert spikes.benjamini_hochberg([0.03, 0.06], 0.05) == set()
 
 
 # ---- detection in a store -----------------------------------------------------------------
@@ -215,7 +232,27 @@ def test_history_before_the_checked_days_is_read(db):
     add_docs(db, day(8), 1)
     found = detect_spikes(db, day(8), day(8), params)
     assert len(found) == 3 and overall(found) == [day(8)]
-    assert {(s["value"], s["baseline"], s["zscore"]) for s in found} == {(boundary, 3.0, z(volume_p([3] * 7, boundary)))}
+    expected = (boundary, 3.0, z(volume_p([3] * 7, boundary)))
+    assert {(s["value"], s["baseline"], s["zscore"]) for s in found} == {expected}
+
+
+def test_weekend_days_are_measured_against_the_weekend_level(db):
+    # from Saturday 10-03: 20 articles each weekday, 2 each Saturday and Sunday; 10-31 is a Saturday
+    assert dt.date.fromisoformat(day(2)).weekday() == 5 and dt.date.fromisoformat(day(30)).weekday() == 5
+    for n in range(2, 30):
+        add_docs(db, day(n), 2 if dt.date.fromisoformat(day(n)).weekday() >= 5 else 20)
+    # the window's mean is 416/28 = 14.9 a day; a Saturday's level is 2, and κ = 0 (every day
+    # is exactly at its level; a Saturday taken for a weekday would be far off it)
+    def p(x):
+        return nb_p(x, 2.0, 2 * 29 / 28)
+    saturday = smallest_flagged(p, 3 * ALPHA / 62)                         # 3 tied p's in BH
+    assert saturday < smallest_flagged(lambda x: nb_p(x, 416 / 28, 416 / 28 * 29 / 28), 3 * ALPHA / 62)
+    add_docs(db, day(30), saturday - 1)
+    assert detect_spikes(db, day(30), day(30), store=False) == []
+    add_docs(db, day(30), 1)
+    found = detect_spikes(db, day(30), day(30), store=False)
+    assert overall(found) == [day(30)] and len(found) == 3
+    assert {(s["value"], s["baseline"], s["zscore"]) for s in found} == {(saturday, 2.0, z(p(saturday)))}
 
 
 def test_the_daily_job_checks_the_last_days_up_to_today(db, monkeypatch):
@@ -305,11 +342,12 @@ def test_spike_settings_from_the_config_file(tmp_path, caplog):
     from digest.settings import load_settings
     path = tmp_path / "settings.toml"
     path.write_text("[spikes]\nfdr = 0.05\nwindow_days = 14\nalert_email = true\nalert_z = 4\n", encoding="utf-8")
-    p = SpikeParams.from_config(load_settings(path)["spikes"])
-    assert (p.fdr, p.window_days, p.min_volume, p.min_history_days) == (0.05, 14, 5, 7)
-    assert SpikeParams.from_config(None) == SpikeParams()
-    # an old `k` is ignored with a warning
     with caplog.at_level("WARNING", logger="analysis.spikes"):
+        p = SpikeParams.from_config(load_settings(path)["spikes"])
+        assert (p.fdr, p.window_days, p.min_volume, p.min_history_days) == (0.05, 14, 5, 7)
+        assert SpikeParams.from_config(None) == SpikeParams()
+        assert caplog.text == ""                        # no warning without `k`
+        # an old `k` is ignored with a warning
         assert SpikeParams.from_config({"k": 2.5, "alert_min_hours": 6}) == SpikeParams()
     assert "k is no longer used" in caplog.text
     with pytest.raises(ValueError, match="unknown settings: a, b"):
