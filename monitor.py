@@ -29,7 +29,7 @@ COMMANDS = {
     "index": "nlp.cli_index",
     "events": "events.cli",
     "interest": "interest.cli",
-    "import": "interest.import_cli",
+    "import": "importer.cli",
 }
 
 

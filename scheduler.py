@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 DEMO_DB = ROOT / "data" / "demo.db"
 DEMO_SOURCES = ROOT / "config" / "demo_sources.toml"
 DEMO_DATALAB_KEYS = ("demo", "demo")  # accepted by the demo's local DataLab stand-in only
+DEMO_HISTORY = ROOT / "tests" / "fixtures" / "bigkinds" / "demo_2021_2023.xlsx"  # BigKinds-format, 2021-07 → 2023
 log = logging.getLogger("scheduler")
 STOPPING = threading.Event()  # set on Ctrl-C / SIGTERM: a running cycle stops after its crawl
 
@@ -73,6 +74,19 @@ def backup_job(db_path, settings_path=None):
     detail = run_backup(db_path, load_settings(settings_path)["backup"])
     log.info("backup: %s (%d bytes), %d old deleted", detail["path"], detail["bytes"], len(detail["pruned"]))
     return detail
+
+
+def import_demo_history(db_path):
+    """Demo: import the bundled BigKinds-format workbook (once; a re-run is a no-op), so the
+    dashboard shows years of history; the cycle that follows classifies it."""
+    from importer.load import import_file
+    from store import open_db
+    db = open_db(db_path)
+    try:
+        summary = import_file(db, "bigkinds", DEMO_HISTORY, progress=False)
+        log.info("demo: history from %s (%s): %s new documents", DEMO_HISTORY.name, summary["status"], summary["new"])
+    finally:
+        db.conn.close()
 
 
 def refresh_rollups(db):
@@ -379,11 +393,12 @@ def main(argv=None):
     except SystemExit as exc:  # auth_from_env: public bind without MONITOR_DASHBOARD_USER/PASSWORD
         print(exc, file=sys.stderr)
         return 2
+    from nlp.convert import ConversionError
     from nlp.errors import ModelMissing
     try:
         return serve(args, settings, db_path)
-    except ModelMissing as exc:
-        print(f"오류 / error: {exc}", file=sys.stderr)
+    except (ModelMissing, ConversionError) as exc:  # e.g. a model wheel not installed
+        print(f"오류 / error: 분류 모델을 준비할 수 없습니다 / cannot prepare the classifier: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -434,6 +449,8 @@ def serve(args, settings, db_path):
                  apis.assembly.url, apis.law.url)
         log.info("demo: DataLab stand-in at %s", datalab.api_url)
     try:
+        if args.demo:
+            import_demo_history(db_path)
         if args.once or args.demo:
             result = run_cycle(db_path, args.config, args.model, sources, base_url, spikes_all=args.demo,
                                precision=settings["classifier"]["precision"], events_endpoints=endpoints, interest=interest)

@@ -4,11 +4,11 @@ A broken entry is reported with the file, the source and the field, and left out
 sources still run. Only an unreadable file is fatal (ConfigError).
 """
 import os
-import tomllib
 from pathlib import Path
 
 from parsel import Selector
 
+from config_lines import read_toml, where
 from vocabulary import NATIONAL, REGIONS, SOURCE_KINDS
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "sources.toml"
@@ -34,29 +34,65 @@ CRAWL_DEFAULTS = {
 }
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _number(low, above=False):
+    def check(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and (v > low if above else v >= low)
+    return check
+
+
+def _whole(low):
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low
+
+
+# [crawl] key -> (check, what a valid value looks like); any other key is a typo
+CRAWL_CHECKS = {
+    "fast": (lambda v: isinstance(v, bool), "true or false"),
+    "download_delay": (_number(0), "a number of seconds, 0 or more"),
+    "retry_after_429": (_number(0), "a number of seconds, 0 or more"),
+    "timeout": (_number(0, above=True), "a number of seconds above 0, e.g. 30"),
+    "retries": (_whole(0), "a whole number, 0 or more"),
+    "max_pages": (_whole(1), "a whole number, at least 1"),
+    "per_domain": (_whole(1), "a whole number, at least 1"),
+    "max_page_mb": (_whole(1), "a whole number of megabytes, at least 1"),
+    "contact": (lambda v: isinstance(v, str) and "@" in v, "an e-mail address in quotes"),
+    "http_cache": (lambda v: isinstance(v, bool), "true or false"),
+    "log_level": (lambda v: v in LOG_LEVELS, f"one of {', '.join(LOG_LEVELS)}"),
+}
+
+
 class ConfigError(Exception):
     """The config file as a whole cannot be used."""
+
+
+def validate_crawl(table, path, text):
+    """The [crawl] table over the defaults; ConfigError 'FILE:LINE: [crawl] key ...' for an
+    unknown key or a wrong value (a bad value used to stop the crawl before it started)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where(path, text, 'crawl')}: [crawl] must be a table")
+    for key, value in table.items():
+        at = f"{where(path, text, 'crawl', key)}: [crawl] {key}"
+        if key not in CRAWL_CHECKS:
+            raise ConfigError(f"{at}: unknown setting (known: {', '.join(CRAWL_CHECKS)})")
+        check, expected = CRAWL_CHECKS[key]
+        if not check(value):
+            raise ConfigError(f"{at} must be {expected}, not {value!r}")
+    return {**CRAWL_DEFAULTS, **table}
 
 
 def load_config(path=None, base_url=None):
     """Returns {"path", "terms", "related_terms", "crawl", "sources": [...], "errors": [...]}."""
     path = Path(path or DEFAULT_CONFIG)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the sources file ({exc.strerror or exc})") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    text, data = read_toml(path, ConfigError, "sources")
     terms = data.get("query_terms", DEFAULT_TERMS)
     if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
         raise ConfigError(f"{path}: query_terms must be a list of non-empty strings")
     related = data.get("related_terms", RELATED_TERMS)
     if not isinstance(related, list) or not all(isinstance(t, str) and t.strip() for t in related):
         raise ConfigError(f"{path}: related_terms must be a list of non-empty strings")
-    crawl = dict(CRAWL_DEFAULTS)
-    crawl.update(data.get("crawl", {}))
+    crawl = validate_crawl(data.get("crawl", {}), path, text)
     sources, errors, seen = [], [], set()
     starts = [n for n, line in enumerate(text.splitlines(), 1) if line.strip().startswith("[[source]]")]
     for index, entry in enumerate(data.get("source", []), 1):

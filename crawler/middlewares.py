@@ -1,10 +1,56 @@
-"""Retries with back-off: exponential for 5xx/timeouts, a long pause after 429 (or Retry-After)."""
+"""Downloader middlewares: the URL policy on every request (redirects included), and
+retries with back-off: exponential for 5xx/timeouts, a long pause after 429 (or Retry-After)."""
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
+from twisted.internet.threads import deferToThread
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
+
+from crawler.spiders.base import UrlRefused
+from crawler.url_policy import origin, resolve
+
+
+class UrlPolicyMiddleware:
+    """Refuses (UrlRefused, counted as dropped by the spider) any request, redirect or
+    robots.txt fetch that is not http(s) or that goes to a non-public address other than
+    the source's own host:port. Runs before the robots.txt middleware."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.addresses = {}  # (host, port) -> resolved addresses, per crawl
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_request(self, request, spider=None):
+        spider = spider or self.crawler.spider
+        policy = spider.url_policy
+        reason = policy.scheme_refusal(request.url)
+        if reason is None:
+            key = origin(request.url)
+            if key not in self.addresses:
+                self.addresses[key] = await maybe_deferred_to_future(deferToThread(resolve, *key))
+            reason = policy.address_refusal(request.url, self.addresses[key])
+        if reason is None:
+            return None
+        what = "redirect" if request.meta.get("redirect_times") else "request"
+        spider.drop_url(request.url, f"{what}: {reason}")
+        raise UrlRefused(reason)
+
+    def process_response(self, request, response, spider=None):
+        """A redirect Scrapy did not follow because it leads to file:, data: ... is dropped too."""
+        location = response.headers.get("Location") if 300 <= response.status < 400 else None
+        if location:
+            target = response.urljoin(location.decode("latin-1"))
+            spider = spider or self.crawler.spider
+            reason = spider.url_policy.scheme_refusal(target)
+            if reason:
+                spider.drop_url(target, f"redirect: {reason}")
+                raise UrlRefused(reason)
+        return response
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

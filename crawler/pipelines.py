@@ -88,6 +88,10 @@ class StorePipeline:
                 share = sum(flags[index] for flags in self.items) / stored
                 if share < COVERAGE_MIN:
                     warnings.append(f"field coverage: {label} on {share:.0%} of {stored} items (< {COVERAGE_MIN:.0%})")
+        if counts["dropped"]:
+            examples = ", ".join(f"{url} ({reason})" for url, reason in spider.dropped)
+            warnings.append(f"{counts['dropped']} link(s)/redirect(s) dropped by the URL policy "
+                            f"(only http(s), no other local or private address): {examples}")
         attempted = counts["fetched"] + counts["failed"]
         if counts["failed"] and counts["failed"] >= FAILED_SHARE_WARN * attempted:
             warnings.append(f"{counts['failed']} of {attempted} article pages failed (see the crawl log)")

@@ -46,6 +46,7 @@ def select_sources(config, names):
 
 
 def main(argv=None):
+    """Exit 0 (crawled), 1 (some sources not found / invalid), 2 (config unusable), 3 (failed)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--db")
     parser.add_argument("--results", required=True)
@@ -59,6 +60,16 @@ def main(argv=None):
     parser.add_argument("--max-pages", type=int, help="list/API pages per source")
     args = parser.parse_args(argv)
     die_with_parent()
+    try:
+        return crawl_sources(args)
+    except Exception as exc:  # whatever stopped the crawl is the run's error, not a silent exit
+        logging.getLogger(__name__).exception("crawl failed")
+        write_result(args.results, {"source": None, "status": "error",
+                                    "error": f"crawl failed: {type(exc).__name__}: {exc}"[:1000]})
+        return 3
+
+
+def crawl_sources(args):
     try:
         config = load_config(args.config, args.base_url)
     except ConfigError as exc:

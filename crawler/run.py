@@ -58,10 +58,12 @@ class CrawlJob:
             raise
         _ACTIVE.discard(self)
         summaries = self.read_results()
-        if code not in (0, 1) and not summaries:
+        if code is not None and died(code, summaries):  # never a silent success
             tail = self.log_tail()
+            how = f"killed by signal {-code}" if code < 0 else f"ended with code {code}"
             summaries.append({"source": None, "status": "error",
-                              "error": f"crawl process ended with code {code}" + (f": {tail}" if tail else "")})
+                              "error": f"crawl process {how}; sources without a summary line were not "
+                                       f"(fully) crawled" + (f": {tail}" if tail else "")})
         if code is None:
             done = {s.get("source") for s in summaries}
             summaries += [{"source": n, "status": "interrupted", "error": f"crawl timed out after {timeout}s"}
@@ -96,6 +98,12 @@ class CrawlJob:
             return ""
         self.log.seek(0)
         return self.log.read().decode("utf-8", "replace")[-chars:]
+
+
+def died(code, summaries):
+    """True when the crawl process did not end the way crawler.process ends: 0, or 1/2/3 after
+    writing its errors as summary lines (a signal, or Python's exit 1 before any line)."""
+    return code != 0 and not (code in (1, 2, 3) and summaries)
 
 
 def start_crawl(db_path, config_path=None, sources=None, base_url=None, recrawl=False, fast=False, quiet=True):

@@ -37,7 +37,10 @@ def scrapy_settings(crawl, db_path, results_path=None):
         "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
         "BACKOFF_BASE": 0.0 if fast else 2.0,
         "BACKOFF_429": 0.0 if fast else float(crawl["retry_after_429"]),
+        # only http(s) is ever fetched (crawler/url_policy.py); the other handlers are off
+        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "s3": None, "ftp": None},
         "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.UrlPolicyMiddleware": 50,  # before robots.txt (100) and redirects
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetryMiddleware": 550,
         },

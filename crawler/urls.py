@@ -6,6 +6,8 @@ the article view, and prefers the page's own <link rel=canonical> when it is on 
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from store.util import is_web_url
+
 TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|igshid|mc_cid|mc_eid|_ga|ref|referer|from|cmpid|rss|rssfeed|"
     r"sns|outlink|nv_source|ocid|ns_\w+|spm|share|oid_ref)$", re.I
@@ -15,10 +17,15 @@ PRINT_VIEWS = {"articleprint.html": "articleView.html", "print.php": "view.php",
 
 
 def canonical_url(url, page_canonical=None):
-    """Normalise `url`; `page_canonical` (rel=canonical / og:url) wins when on the same site."""
+    """Normalise `url`; `page_canonical` (rel=canonical / og:url) wins when it is an http(s)
+    URL on the same site. A `url` that is not http(s) (javascript:, file:, data: ...) raises
+    ValueError, as any other junk link does."""
+    if not is_web_url(url):
+        raise ValueError(f"not an http(s) URL: {str(url)[:80]!r}")
     if page_canonical:
         page_canonical = urljoin(url, page_canonical.strip())
-        if _site(page_canonical) == _site(url) and urlsplit(page_canonical).path not in ("", "/"):
+        if is_web_url(page_canonical) and _site(page_canonical) == _site(url) \
+                and urlsplit(page_canonical).path not in ("", "/"):
             url = page_canonical
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()

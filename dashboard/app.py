@@ -13,6 +13,7 @@ from dashboard.data import Data
 from dashboard.state import PRESETS, Context, parse_search, preset_range, to_search
 from dashboard.views import documents, events as events_view, interest, overview, regions, review, sources, status, topics
 from dashboard.views.common import notice
+from export.safe_cells import neutralise
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 from store.labels import add_annotation, add_story_annotation
 from store.queries import QueryError, facet_values
@@ -323,9 +324,10 @@ def to_csv(rows):
     """CSV bytes with a UTF-8 BOM so Excel shows Korean correctly."""
     out = io.StringIO()
     if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+        fields = list(rows[0])
+        writer = csv.writer(out)
+        writer.writerow(fields)
+        writer.writerows([neutralise(row.get(k)) for k in fields] for row in rows)  # no live formula (safe_cells.py)
     else:
         out.write("자료 없음\n")
     return out.getvalue().encode("utf-8-sig")

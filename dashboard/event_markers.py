@@ -14,6 +14,7 @@ from dashboard.views.common import fmt_int, fmt_pct, notice
 from events.table import KINDS, SOURCES, get, list_events
 from store.periods import period_start
 from store.queries import top_stories
+from store.util import is_web_url
 
 # the time charts (component ids) that get markers, and the toggle's groups of kinds
 MARKED = ("ov-volume", "ov-critic", "tp-lines", "rg-trend")
@@ -171,7 +172,7 @@ def panel_body(data, db, ctx, event):
                                                 if event.get("updated_by") not in (None, event["author"]) else ""))
     return html.Div(id="ev-panel-content", children=[
         html.H3(html.A(event["title"], href=event["url"], target="_blank", rel="noopener noreferrer")
-                if event["url"] else event["title"]),
+                if is_web_url(event["url"]) else event["title"]),
         html.P(" · ".join(meta), className="hint"),
         html.P(event["note"]) if event.get("note") else None,
         html.H4("전후 보도량 " + ("(현재 필터 기준)" if filtered else "(전체 관련 기사)")),
@@ -184,7 +185,8 @@ def panel_body(data, db, ctx, event):
         html.P(_summary(rows), id="ev-summary-line"),
         html.P("* 수집된 자료가 이 구간의 일부만 덮습니다.", className="hint") if any(r["partial"] for r in rows) else None,
         html.H4(f"{start} ~ {end} 많이 보도된 기사"),
-        html.Ul([html.Li([html.A(s["title"] or "(제목 없음)", href=s["url"], target="_blank", rel="noopener noreferrer"),
+        html.Ul([html.Li([html.A(s["title"] or "(제목 없음)", href=s["url"], target="_blank", rel="noopener noreferrer")
+                          if is_web_url(s["url"]) else html.Span(s["title"] or "(제목 없음)"),
                           html.Span(f" {s['lead_outlet'] or ''} · {s['articles']}건", className="hint")])
                  for s in stories]) if stories else html.P("이 기간 관련 기사가 없습니다.", className="hint"),
     ])

@@ -72,6 +72,12 @@ def period_axis(by, periods, partial=(), labels=None):
             "title": {"text": AXIS_TITLE[by]} if AXIS_TITLE[by] else None, "gridcolor": "#eee"}
 
 
+def time_axis(by):
+    """A date x axis, for charts whose points fall on any day (search interest with survey dates)."""
+    return {"type": "date", "tickformat": {"day": "%m/%d", "week": "%m/%d", "month": "%Y년 %m월"}[by],
+            "hoverformat": "%Y-%m-%d", "gridcolor": "#eee"}
+
+
 def partial_note(by, rows, date_from, date_to):
     """'* 기간 일부만 포함: 11/17~23 (7일 중 3일)' for the periods cut by the range, or None."""
     cut = [r["period"] for r in rows if r.get("partial")]

@@ -15,11 +15,17 @@ LIST_KEYS = {"region": ALL_REGIONS, "topic": tuple(TOPICS), "sentiment": SENTIME
              "kind": SOURCE_KINDS, "outlet": None}
 
 
+# dates a link may carry: outside these (0001-01-01, 9999-12-31) the comparison period and
+# the charts' date arithmetic would leave the calendar, so such values are dropped like typos
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def _date(text):
     try:
-        return dt.date.fromisoformat(text).isoformat() if text else None
+        day = dt.date.fromisoformat(text) if text else None
     except (TypeError, ValueError):
         return None
+    return day.isoformat() if day and FIRST_DATE <= day <= LAST_DATE else None
 
 
 def parse_search(search):

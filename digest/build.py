@@ -23,6 +23,8 @@ def parse_week(text):
     match = re.fullmatch(r"(\d{4})-?W(\d{1,2})", (text or "").strip(), flags=re.I)
     if not match:
         raise QueryError(f"week must look like 2026-W47, not {text!r}")
+    if not 1900 <= int(match[1]) <= 2199:  # the digest also looks weeks back and ahead
+        raise QueryError(f"{text!r}: the year must be between 1900 and 2199")
     try:
         monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:

@@ -6,7 +6,7 @@ from pathlib import Path
 from digest.build import build_digest, last_complete_week, parse_week
 from digest.charts import digest_charts
 from digest.render import render_html, render_text
-from digest.send import send_log, send_week
+from digest.send import LEASE_MINUTES, send_log, send_week
 from digest.settings import SettingsError, dashboard_url, load_settings, parse_recipients, smtp_from_env
 from vocabulary import ALL_REGIONS
 from store import open_db
@@ -51,8 +51,15 @@ def run(args):
                            subject_prefix=settings["digest"]["subject_prefix"])
         if args.preview:
             out = Path(args.preview)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(preview_html(ctx), encoding="utf-8")
+            try:
+                if out.is_dir():
+                    raise IsADirectoryError(21, "is a directory; give a file name such as digest.html", str(out))
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(preview_html(ctx), encoding="utf-8")
+            except OSError as exc:
+                print(f"오류 / error: 미리보기를 저장할 수 없습니다 / cannot write the preview {out}: {exc.strerror or exc}",
+                      file=sys.stderr)
+                return 2
             print(f"{ctx['subject']}\n미리보기 저장 / preview written: {out}")
         else:
             print(render_text(ctx))
@@ -67,7 +74,12 @@ def run(args):
         print(f"오류 / error: {exc}", file=sys.stderr)
         return 2
     result = send_week(db, week, recipients, settings, smtp)
-    for key, label in (("sent", "발송"), ("skipped", "이미 발송됨(건너뜀)"), ("failed", "실패(기록됨, 재시도 예정)")):
+    for key, label in (("sent", "발송"), ("skipped", "이미 발송됨(건너뜀)"),
+                       ("in_progress", f"다른 프로세스가 발송 중(건너뜀; {LEASE_MINUTES}분 안에 끝나지 않으면 다시 보낼 수 있음) "
+                                       "/ being sent by another running process"),
+                       ("resumed", "중단된 발송을 다시 보냄(중복 수신 가능) / resumed a send whose sender died"),
+                       ("gave_up", "재시도 한도 초과(보내지 않음) / gave up after max attempts"),
+                       ("failed", "실패(기록됨, 재시도 예정)")):
         if result[key]:
             print(f"{label}: {', '.join(result[key])}")
     return 1 if result["failed"] else 0

@@ -5,6 +5,7 @@ preview file.
 """
 import html
 
+from store.util import is_web_url
 from vocabulary import NATIONAL, SENTIMENT_KO
 
 FONT = "font-family:'Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR',sans-serif;"
@@ -19,6 +20,18 @@ ALL_COVERAGE = "전체 보도 (모든 지역)"  # every article; not the "전국
 NATIONAL_ROW = "전국 단위 (특정 지역 없음)"  # articles labelled with the region 전국
 e = html.escape
 NO_CHARTS = "이번 메일에는 차트가 없습니다(서버에 한글 글꼴 없음). 추이는 대시보드에서 볼 수 있습니다."
+
+
+def _a(url, text, style=A):
+    """A link only to an http(s) URL; anything else (javascript:, data: ...) shows as text."""
+    if not is_web_url(url):
+        return e(text)
+    return f'<a href="{e(url)}" style="{style}">{e(text)}</a>'
+
+
+def _url(url):
+    """A URL for the plain-text mail: http(s) only (mail clients turn text into links)."""
+    return url if is_web_url(url) else "(링크 없음)"
 
 
 def pct(x):
@@ -64,7 +77,7 @@ def _stories_table(stories, empty):
         return f'<p style="{P}">{e(empty)}</p>'
     rows = "".join(
         f'<tr><td style="{TD}width:18px;">{i}</td><td style="{TD}word-break:keep-all;">'
-        f'<a href="{e(s["url"])}" style="{A}">{e(s["title"] or "(제목 없음)")}</a>'
+        f'{_a(s["url"], s["title"] or "(제목 없음)")}'
         f'<div style="{SMALL}">{e(s["lead_outlet"] or "")} · {e(", ".join(s["topics"]))}</div>'
         f'<div style="{SMALL}"><span style="{NUM}">{s["outlets"]}개 매체</span> · <span style="{NUM}">기사 {s["articles"]}건</span>'
         f' · 논조 {e(SENTIMENT_KO.get(s["sentiment"], "-"))}</div></td></tr>'
@@ -117,7 +130,7 @@ def _events_html(events):
     return f'<h2 style="{H2}">이번 주 국회·법령</h2>' + _list([
         f'<span style="{SMALL}">{e(ev["date"][5:].replace("-", "."))} · {e(ev["kind_ko"])}'
         f'{" · " + e(ev["region"]) if ev["region"] else ""}</span> '
-        + (f'<a href="{e(ev["url"])}" style="{A}">{e(ev["title"])}</a>' if ev["url"] else e(ev["title"]))
+        + _a(ev["url"], ev["title"])
         for ev in events], "")
 
 
@@ -153,7 +166,7 @@ def render_html(ctx, image_src):
     if ctx["spikes_total"] > len(ctx["spikes"]):
         parts.append(f'<p style="{SMALL}">외 {ctx["spikes_total"] - len(ctx["spikes"])}건은 대시보드에서 볼 수 있습니다.</p>')
     parts.append(f'<h2 style="{H2}">시민단체 성명·논평</h2>')
-    parts.append(_list([f'<a href="{e(c["url"])}" style="{A}">{e(c["title"] or "(제목 없음)")}</a> '
+    parts.append(_list([_a(c["url"], c["title"] or "(제목 없음)") + ' '
                         f'<span style="{SMALL}">{e(c["outlet"] or "")} · {e(c["pub_date"] or "")}</span>'
                         for c in ctx["civic"]], "이번 주 수집된 시민단체 성명이 없습니다."))
     parts.append(f'<h2 style="{H2}">떠오르는 주제</h2>')
@@ -174,9 +187,9 @@ def render_html(ctx, image_src):
                      f'“{NATIONAL_ROW}”은 특정 시·도가 아닌 전국 차원의 기사이며, 위의 “{ALL_COVERAGE}”와 다릅니다.</p>')
     else:
         parts.append(f'<p style="{P}">지역별 기사가 없습니다.</p>')
-    parts.append(f'<p style="{P}margin-top:22px;"><a href="{e(ctx["dashboard_url"])}" '
-                 f'style="{A}display:inline-block;background:#1d3557;color:#ffffff;padding:10px 16px;border-radius:4px;">'
-                 f'대시보드에서 이번 주 자세히 보기</a></p>')
+    parts.append(f'<p style="{P}margin-top:22px;">' + _a(
+        ctx["dashboard_url"], "대시보드에서 이번 주 자세히 보기",
+        f"{A}display:inline-block;background:#1d3557;color:#ffffff;padding:10px 16px;border-radius:4px;") + "</p>")
     parts.append(f'<p style="{SMALL}margin-top:18px;">관련 기사는 분류 모델이 자치경찰제 관련으로 판단한 기사이며, 같은 내용의 '
                  f'중복·전재 기사는 한 번만 셉니다. 기사 묶음은 같은 사안을 다룬 기사들의 모음입니다. 이 메일은 자동 발송되었습니다.</p>')
     parts.append("</td></tr></table></td></tr></table></body></html>")
@@ -191,10 +204,10 @@ def _text_section(section, heading):
              f"- 부정 비율 {pct(t['negative_share'])} (논조 분류 {t['negative'] + t['neutral'] + t['positive']:,}건 중, "
              f"지난주 대비 {points(section['negative_change']) or '-'})",
              "", "많이 보도된 기사:"]
-    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {s['url']}"
+    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {_url(s['url'])}"
               for i, s in enumerate(section["top"], 1)] or ["  (없음)"]
     lines += ["", "비판적 보도:"]
-    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {s['url']}"
+    lines += [f"  {i}. {s['title']} ({s['outlets']}개 매체, {s['articles']}건)\n     {_url(s['url'])}"
               for i, s in enumerate(section["critical"], 1)] or ["  (없음)"]
     return lines + [""]
 
@@ -206,12 +219,12 @@ def render_text(ctx):
     lines += _text_section(ctx["national"], ALL_COVERAGE)
     if ctx.get("events"):
         lines += ["■ 이번 주 국회·법령"] + [f"- {ev['date']} [{ev['kind_ko']}] {ev['title']}"
-                                     + (f"\n  {ev['url']}" if ev["url"] else "") for ev in ctx["events"]] + [""]
+                                     + (f"\n  {ev['url']}" if is_web_url(ev["url"]) else "") for ev in ctx["events"]] + [""]
     more = ctx["spikes_total"] - len(ctx["spikes"])
     lines += [f"■ {interest_line(ctx)}", ""] if interest_line(ctx) else []
     lines += ["■ 급증 알림 (한 줄에 한 사건)"] + ([f"- {s['text']}" for s in ctx["spikes"]] or ["- 없음"])
     lines += ([f"- 외 {more}건은 대시보드에서 볼 수 있습니다."] if more > 0 else []) + [""]
-    lines += ["■ 시민단체 성명·논평"] + ([f"- {c['title']} ({c['outlet'] or ''}, {c['pub_date'] or ''})\n  {c['url']}"
+    lines += ["■ 시민단체 성명·논평"] + ([f"- {c['title']} ({c['outlet'] or ''}, {c['pub_date'] or ''})\n  {_url(c['url'])}"
                                   for c in ctx["civic"]] or ["- 없음"]) + [""]
     lines += ["■ 떠오르는 주제"] + ([f"- {r['topic']}: {r['articles']}건 (직전 4주 평균 {r['average']:.1f}건)"
                                for r in ctx["rising"]] or ["- 없음"]) + [""]
@@ -219,7 +232,7 @@ def render_text(ctx):
                                           or ["- 없음"]) + [""]
     lines += ["■ 지역별 동향"] + ([f"- {region_name(r['region'])}: {r['articles']}건 (지난주 {r['previous']}건), "
                                f"부정 {share_with_n(r)}" for r in ctx["regions"]] or ["- 없음"]) + [""]
-    lines += [f"대시보드: {ctx['dashboard_url']}", "", "차트는 HTML 메일에서 볼 수 있습니다. 이 메일은 자동 발송되었습니다."]
+    lines += [f"대시보드: {_url(ctx['dashboard_url'])}", "", "차트는 HTML 메일에서 볼 수 있습니다. 이 메일은 자동 발송되었습니다."]
     return "\n".join(lines)
 
 

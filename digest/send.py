@@ -1,32 +1,70 @@
 """Send a week's digest once per recipient, recording every attempt in the `digests` table.
 
-A row (week, recipient) is claimed atomically ('sending', attempts + 1) before the SMTP
-conversation, then marked 'sent' or 'failed' with the error. A second run, a restarted
-scheduler or a concurrent job finds 'sent' / 'sending' and skips; 'failed' rows are retried
-until `max_attempts`, after which they stay 'failed' and are logged as errors.
+A row (week, recipient) is claimed atomically ('sending', attempts + 1, with a lease:
+claimed_by = host:pid, claimed_at) before the SMTP conversation, then marked 'sent' or
+'failed' with the error. Another run finds 'sent' (skipped) or a 'sending' row of a live
+sender (in progress, left alone). A 'sending' row whose sender died (its process is gone on
+this host, or its lease of LEASE_MINUTES ran out) is taken over and sent again, saying the
+recipient may get it twice; 'failed' rows are retried until `max_attempts`, after which they
+stay 'failed' and are logged as errors.
 """
+import datetime as dt
 import logging
+import os
+import socket
 
 from digest import mail
 from digest.build import build_digest
 from digest.settings import dashboard_url
-from store.util import utc_now, write_transaction
+from store.util import process_alive, utc_now, write_transaction
 
 log = logging.getLogger(__name__)
+LEASE_MINUTES = 15  # far longer than one SMTP conversation (30 s timeouts)
+RESUMED_NOTE = "previous sender stopped mid-send; sent again — the recipient may receive it twice"
+
+
+def sender_id():
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def sender_gone(claimed_by, claimed_at, now=None):
+    """True when the process that claimed a 'sending' row can no longer finish it."""
+    if not claimed_by or not claimed_at:
+        return True  # claimed before leases existed
+    host, _, pid = claimed_by.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit() and not process_alive(pid):
+        return True
+    now = now or dt.datetime.now(dt.timezone.utc)
+    claimed = dt.datetime.fromisoformat(claimed_at.replace("Z", "+00:00"))
+    return now - claimed > dt.timedelta(minutes=LEASE_MINUTES)
 
 
 def claim(db, week, recipient, max_attempts=None):
-    """True when this caller now owns the send for (week, recipient)."""
+    """Try to own the send for (week, recipient). Returns 'claimed', 'resumed' (taken over
+    from a dead sender), 'sent' (already delivered), 'in_progress' (a live sender has it)
+    or 'gave_up' (failed max_attempts times)."""
     limit = max_attempts if max_attempts else 1 << 30
+    email, now = recipient["email"], utc_now()
     with write_transaction(db):
-        db.execute(
-            """INSERT INTO digests (week, recipient, region, status, attempts, created_at)
-               VALUES (?, ?, ?, 'sending', 1, ?)
-               ON CONFLICT (week, recipient) DO UPDATE SET status = 'sending',
-                 attempts = attempts + 1, region = excluded.region
-               WHERE digests.status IN ('failed', 'pending') AND digests.attempts < ?""",
-            [week, recipient["email"], recipient.get("region"), utc_now(), limit])
-        return db.execute("SELECT changes()").fetchone()[0] == 1
+        row = db.execute("SELECT status, attempts, claimed_by, claimed_at FROM digests WHERE week = ? AND recipient = ?",
+                         [week, email]).fetchone()
+        if row is None:
+            db.execute("""INSERT INTO digests (week, recipient, region, status, attempts, created_at, claimed_at, claimed_by)
+                          VALUES (?, ?, ?, 'sending', 1, ?, ?, ?)""",
+                       [week, email, recipient.get("region"), now, now, sender_id()])
+            return "claimed"
+        status, attempts, claimed_by, claimed_at = row
+        if status == "sent":
+            return "sent"
+        if status == "sending" and not sender_gone(claimed_by, claimed_at):
+            return "in_progress"
+        if attempts >= limit:
+            return "gave_up"
+        db.execute("""UPDATE digests SET status = 'sending', attempts = attempts + 1, region = ?, claimed_at = ?,
+                      claimed_by = ?, error = CASE WHEN status = 'sending' THEN ? ELSE error END
+                      WHERE week = ? AND recipient = ?""",
+                   [recipient.get("region"), now, sender_id(), RESUMED_NOTE, week, email])
+        return "resumed" if status == "sending" else "claimed"
 
 
 def _finish(db, week, email, error=None):
@@ -40,18 +78,24 @@ def _finish(db, week, email, error=None):
 
 
 def send_week(db, week, recipients, settings, smtp, max_attempts=None, charts=None):
-    """Send `week` to each recipient not yet served; returns {'sent', 'skipped', 'failed'} lists.
+    """Send `week` to each recipient not yet served; returns lists of emails: 'sent', 'skipped'
+    (already sent), 'in_progress' (a live sender has it), 'gave_up', 'resumed' (taken over from
+    a dead sender; also in 'sent' or 'failed') and 'failed'.
 
     `smtp` may be an Exception (e.g. SMTP not configured): each claimed send is then
     recorded as failed with that reason, so nothing is dropped silently."""
-    result = {"sent": [], "skipped": [], "failed": []}
+    result = {"sent": [], "skipped": [], "in_progress": [], "gave_up": [], "resumed": [], "failed": []}
     contexts = {}
     digest_cfg = settings["digest"]
     for recipient in recipients:
         email = recipient["email"]
-        if not claim(db, week, recipient, max_attempts):
-            result["skipped"].append(email)
+        state = claim(db, week, recipient, max_attempts)
+        if state in ("sent", "in_progress", "gave_up"):
+            result["skipped" if state == "sent" else state].append(email)
             continue
+        if state == "resumed":
+            log.warning("digest %s to %s: %s", week, email, RESUMED_NOTE)
+            result["resumed"].append(email)
         try:
             if isinstance(smtp, Exception):
                 raise smtp
@@ -75,10 +119,14 @@ def send_week(db, week, recipients, settings, smtp, max_attempts=None, charts=No
 
 
 def retry_failed(db, recipients, settings, smtp, max_attempts):
-    """Retry failed sends for recipients still configured; returns send_week results by week."""
+    """Retry failed sends, and sends whose sender died (while this service runs), for
+    recipients still configured; returns send_week results by week."""
     by_email = {r["email"]: r for r in recipients}
     pending = {}
-    for row in db.query("SELECT week, recipient, attempts FROM digests WHERE status = 'failed' ORDER BY week"):
+    for row in db.query("SELECT week, recipient, attempts, status, claimed_by, claimed_at FROM digests "
+                        "WHERE status IN ('failed', 'sending') ORDER BY week"):
+        if row["status"] == "sending" and not sender_gone(row["claimed_by"], row["claimed_at"]):
+            continue  # still being sent by a live process
         if row["attempts"] >= max_attempts:
             log.error("digest %s to %s gave up after %d attempts; send it with "
                       "`monitor.py digest --week %s --send`", row["week"], row["recipient"], row["attempts"], row["week"])
@@ -88,12 +136,17 @@ def retry_failed(db, recipients, settings, smtp, max_attempts):
 
 
 def recover_interrupted(db):
-    """At scheduler start (lock held): a 'sending' row belongs to a process that died mid-send;
-    mark it failed so it is retried (it may have been delivered: say so)."""
+    """At scheduler start: a 'sending' row whose sender died is marked failed so it is retried
+    (it may have been delivered: say so). A send still running elsewhere is left alone."""
     with write_transaction(db):
-        return db.execute(
-            "UPDATE digests SET status = 'failed', error = 'interrupted while sending (process stopped); "
-            "retrying — the recipient may receive it twice' WHERE status = 'sending'").rowcount
+        stale = [(r["week"], r["recipient"]) for r in db.query(
+            "SELECT week, recipient, claimed_by, claimed_at FROM digests WHERE status = 'sending'")
+            if sender_gone(r["claimed_by"], r["claimed_at"])]
+        for week, recipient in stale:
+            db.execute("UPDATE digests SET status = 'failed', error = 'interrupted while sending (process stopped); "
+                       "retrying — the recipient may receive it twice' WHERE week = ? AND recipient = ?",
+                       [week, recipient])
+        return len(stale)
 
 
 def send_log(db, week=None):

@@ -3,10 +3,10 @@ SMTP settings from environment variables. Bad values raise SettingsError naming 
 import dataclasses
 import os
 import re
-import tomllib
 from pathlib import Path
 
 from interest.config import DEFAULTS as INTEREST_DEFAULTS, ConfigError, check_section as check_interest
+from config_lines import read_toml, where as _where
 from nlp.precision import PRECISIONS
 from vocabulary import ALL_REGIONS
 
@@ -60,15 +60,7 @@ class SettingsError(ValueError):
 
 def load_settings(path=None):
     path = Path(path or os.environ.get("MONITOR_SETTINGS") or DEFAULT_SETTINGS)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except FileNotFoundError:
-        raise SettingsError(f"settings file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"{path} is not UTF-8 text: save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+    text, raw = read_toml(path, SettingsError, "settings")
     settings = {key: (dict(value) if isinstance(value, dict) else value) for key, value in DEFAULTS.items()}
     for key, value in raw.items():
         if key not in DEFAULTS:
@@ -89,20 +81,6 @@ def _number(value):
 
 def _whole(value):
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _where(path, text, section, key=None):
-    """'file:line' of `key` in [section] (or of the section header), 'file' if not found."""
-    current = None
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            current = stripped.strip("[]").strip()
-            if key is None and current == section:
-                return f"{path}:{number}"
-        elif current == section and key and re.match(rf'"?{re.escape(key)}"?\s*=', stripped):
-            return f"{path}:{number}"
-    return str(path)
 
 
 def _check_section(path, text, section, values):

@@ -3,9 +3,9 @@
 import datetime as dt
 import os
 import re
-import tomllib
 from pathlib import Path
 
+from config_lines import read_toml
 from events.table import EventError, MAX_NOTE, MAX_TITLE, check_date, check_region, check_url, clean_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,15 +70,7 @@ def where(path, text, section, index=0, key=None):
 def load(path=None):
     """The checked config: {'assembly': {...}, 'law': {...}, 'milestones': [event dicts], 'path'}."""
     path = Path(path or os.environ.get("MONITOR_EVENTS_CONFIG") or DEFAULT_CONFIG)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except FileNotFoundError:
-        raise ConfigError(f"이벤트 설정 파일이 없습니다 / events config not found: {path}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text: save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML 문법 오류 / not valid TOML: {exc}") from None
+    text, raw = read_toml(path, ConfigError, "events config")
     config = {section: dict(values) for section, values in DEFAULTS.items()}
     for section, values in raw.items():
         if section == "milestone":

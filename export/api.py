@@ -11,6 +11,8 @@ changes (its rollup generation); a documents page reports the model versions of 
 import collections
 import json
 import math
+import sqlite3
+import time
 
 import flask
 
@@ -24,6 +26,7 @@ from store.cache import ResultCache
 from store.queries import QueryError
 
 MAX_PER_PAGE = 1000
+MAX_REQUEST_SECONDS = 60  # database work per request; the slowest 1M-document trend takes ~13 s
 COMMON = set(FILTER_KEYS) | {"format", "page", "per_page"}
 ALLOWED = {"trends": COMMON | {"by", "group", "shape", "metric"}, "documents": COMMON | {"with_text"},
            "events": {"from", "to", "kind", "region", "format", "page", "per_page"},
@@ -69,12 +72,25 @@ def _serve(dataset, db_path):
         return _error(400, str(exc))
     except StoreError as exc:
         return _error(503, str(exc))
+    _limit_work(db, MAX_REQUEST_SECONDS)
     try:
         return _page(db, dataset, raw, fmt, page, per_page)
     except QueryError as exc:
         return _error(400, str(exc))
+    except sqlite3.OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        return _error(503, f"요청 처리 시간이 {MAX_REQUEST_SECONDS}초를 넘었습니다 / the request needed more than "
+                           f"{MAX_REQUEST_SECONDS} s of database work: narrow the filters or the date range")
     finally:
+        db.conn.set_progress_handler(None, 0)
         db.conn.close()
+
+
+def _limit_work(db, seconds):
+    """Abort this connection's SQL once `seconds` have passed (sqlite3 'interrupted')."""
+    deadline = time.monotonic() + seconds
+    db.conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
 
 
 _cache = ResultCache()  # shared by all requests of this process

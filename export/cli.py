@@ -5,10 +5,11 @@ import sys
 from export import events as export_events, jobs
 from export.meta import describe, write_sidecar
 from export.params import FORMATS, format_for
+from export.targets import FORCE_HELP, check_targets
 from export.columns import METRICS
 from export.writers import XLSX_MAX_ROWS, ExportError, write_file
 from interest import export as interest_export
-from store import open_db
+from store import open_db, resolve_path
 from store.queries import GROUPS, PERIODS, QueryError, search_documents
 
 HELP = "연구용 데이터 내보내기 / export trend tables, documents or search interest (csv, json, parquet, xlsx)"
@@ -30,6 +31,7 @@ def _filter_options(parser):
     add("--include-duplicates", action="store_true", help="also count exact copies of other URLs")
     add("--format", choices=FORMATS, help="default: from the --out extension, else csv")
     add("--out", required=True, help="output file; metadata goes to OUT.meta.json")
+    add("--force", action="store_true", help=FORCE_HELP)
 
 
 def add_arguments(parser):
@@ -97,6 +99,7 @@ def run(args):
             if fmt == "xlsx" and search_documents(db, filters, limit=0)[1] > XLSX_MAX_ROWS:
                 raise ExportError(f"xlsx는 최대 {XLSX_MAX_ROWS:,}행 / too many documents for one xlsx sheet "
                                   f"({XLSX_MAX_ROWS:,} at most); use csv or parquet, or narrow the filters")
+        check_targets(args.out, resolve_path(getattr(args, "db", None)), args.force)
         stats = write_file(args.out, fmt, columns, rows)
         meta = describe(db, args.dataset, filters, {**parameters, "format": fmt}, columns, stats["rows"])
         if stats.get("truncated_cells"):
@@ -104,6 +107,9 @@ def run(args):
         sidecar = write_sidecar(args.out, meta)
     except (QueryError, ExportError) as exc:
         print(f"오류 / error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the sidecar could not be written
+        print(f"오류 / error: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"내보내기 완료 / exported {stats['rows']:,} rows → {args.out} (메타데이터 / metadata: {sidecar})")
     if stats.get("truncated_cells"):

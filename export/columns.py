@@ -23,6 +23,7 @@ DOCUMENT_COLUMNS = [
     *[(f"sentiment_score_{s}", "float") for s in SENTIMENTS],
     ("topics", "list"), *[(f"topic_score_{t}", "float") for t in TOPICS],
     ("regions", "list"), ("model_version", "str"), ("label_origin", "str"),
+    ("text_basis", "str"), ("origin", "str"), ("import_file", "str"), ("import_sha256", "str"), ("import_row", "int"),
 ]
 BODY_COLUMN = ("body", "str")
 

@@ -24,7 +24,8 @@ def _sql(filters, with_text, params, walk_index=False):
         SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary, d.lang,
                d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of,
                l.relevant, l.relevance_score, l.sentiment, c.sentiment_scores, l.topics,
-               c.topic_scores, l.regions, l.model_version, l.origin {body}
+               c.topic_scores, l.regions, l.model_version, l.origin,
+               d.text_basis, d.origin_kind, d.import_file, d.import_sha256, d.import_row {body}
         FROM documents d {hint}
         LEFT JOIN labels l ON l.document_id = d.id
         LEFT JOIN classifications c ON c.document_id = d.id AND c.model_version = l.model_version

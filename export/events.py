@@ -6,8 +6,9 @@ import sys
 from events.table import KINDS, count_events, list_events
 from export.meta import GENERATOR, DICTIONARY, write_sidecar
 from export.params import ParamError, as_list, date, format_for
+from export.targets import FORCE_HELP, check_targets
 from export.writers import ExportError, write_file
-from store import open_db
+from store import open_db, resolve_path
 from store.schema import current_version
 from vocabulary import ALL_REGIONS
 
@@ -52,6 +53,7 @@ def add_arguments(parser):
     parser.add_argument("--format", choices=("csv", "json", "parquet", "xlsx"),
                         help="default: from the --out extension, else csv")
     parser.add_argument("--out", required=True, help="output file; metadata goes to OUT.meta.json")
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
 
 
 def run(args):
@@ -59,6 +61,7 @@ def run(args):
         fmt = format_for(args.out, args.format)
         filters = parse({"from": args.date_from, "to": args.date_to, "kind": args.kind, "region": args.region})
         db = open_db(getattr(args, "db", None))
+        check_targets(args.out, resolve_path(getattr(args, "db", None)), args.force)
         stats = write_file(args.out, fmt, COLUMNS, rows(db, filters))
         sidecar = write_sidecar(args.out, describe(db, filters, {"format": fmt}, stats["rows"]))
     except (ParamError, ExportError) as exc:

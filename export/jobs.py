@@ -3,7 +3,7 @@
 from export.columns import document_columns
 from export.documents import iter_documents
 from export.params import flag, parse_filters, parse_trend_options
-from export.trends import long_table, wide_table
+from export.trends import check_trend_size, long_table, wide_table
 from store.queries import date_bounds
 
 
@@ -11,6 +11,7 @@ def trends(db, raw):
     """A trend table for the raw parameters; rows are a list (small: periods × groups)."""
     filters = parse_filters(raw)
     by, groups, shape, metric = parse_trend_options(raw)
+    check_trend_size(db, by, groups, filters)
     first, last = date_bounds(db)  # an open end of the range: the store's first/last day
     date_from, date_to = filters.date_from or first, filters.date_to or last
     columns, rows = long_table(db, by, groups, filters, date_from, date_to)

@@ -6,6 +6,7 @@ file itself is byte-identical for the same store and filters) and into API respo
 import dataclasses
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from store.queries import search_documents, where_clause
@@ -61,5 +62,11 @@ def write_sidecar(path, meta):
     meta = stamp({**meta, "file": Path(path).name, "bytes": Path(path).stat().st_size,
                   "sha256": digest.hexdigest()})
     target = sidecar_path(path)
-    target.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # renamed into place: never half written
+    try:
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return target

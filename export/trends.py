@@ -1,11 +1,12 @@
 """Trend tables: counts per period × group (long form) and one row per period (wide form),
 both with a row for every period of the range (zeros explicit) and its coverage."""
+import datetime as dt
 import itertools
 
 from export.columns import COUNT_COLUMNS, trend_columns, wide_columns
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.periods import fill
-from store.queries import counts_multi, wilson_interval
+from store.queries import QueryError, counts_multi, date_bounds, wilson_interval
 
 VOCABULARY = {"region": list(ALL_REGIONS), "topic": list(TOPICS), "sentiment": list(SENTIMENTS),
               "source_kind": list(SOURCE_KINDS)}
@@ -57,3 +58,32 @@ def _group_values(group, present):
     known = VOCABULARY.get(group, [])
     extra = sorted(v for v in present if v is not None and v not in known)
     return known + extra + ([None] if None in present else [])
+
+
+# A wide table has a cell per period × group value whether or not there is data, and a long
+# one up to that many rows: bounded, so one request cannot ask for billions of cells
+# (1900-2100 by day × regions × topics × outlets).
+MAX_TREND_CELLS = 1_000_000
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30.44}
+
+
+def check_trend_size(db, by, groups, filters):
+    """Raise QueryError (400 in the API) when periods × group values exceed MAX_TREND_CELLS."""
+    lo, hi = filters.date_from, filters.date_to
+    if not (lo and hi):
+        first, last = date_bounds(db)
+        lo, hi = lo or first, hi or last
+    if not (lo and hi):
+        return
+    periods = int((dt.date.fromisoformat(hi) - dt.date.fromisoformat(lo)).days / PERIOD_DAYS[by]) + 1
+    columns = 1
+    for group in groups:
+        if group in VOCABULARY:
+            columns *= len(VOCABULARY[group]) + 1
+        else:  # outlet, source: as many as the store holds
+            columns *= db.execute(f"SELECT COUNT(DISTINCT {group}) + 1 FROM documents").fetchone()[0]
+    if periods * columns > MAX_TREND_CELLS:
+        raise QueryError(
+            f"표가 너무 큽니다 / the trend table could have {periods * columns:,} cells ({periods:,} periods × "
+            f"{columns:,} group values; at most {MAX_TREND_CELLS:,}): use a shorter date range, by=week or month, "
+            "or fewer groups")

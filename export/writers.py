@@ -15,6 +15,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from export.safe_cells import neutralise
+
 LIST_SEPARATOR = ";"        # lists (topics, regions) in CSV and xlsx cells
 XLSX_MAX_ROWS = 1_048_575   # Excel's sheet limit, less the header row
 XLSX_MAX_CELL = 32_767      # Excel's cell text limit
@@ -27,20 +29,23 @@ class ExportError(Exception):
 
 
 def text_cell(kind, value):
-    """A value as CSV text: empty for missing, lists joined by ';', floats exact."""
+    """A value as CSV text: empty for missing, lists joined by ';', floats exact, text that
+    would start a spreadsheet formula quoted (export/safe_cells.py)."""
     if value is None:
         return ""
     if kind == "list":
-        return LIST_SEPARATOR.join(value)
+        return neutralise(LIST_SEPARATOR.join(value))
     if kind == "bool":
         return "true" if value else "false"
-    return repr(value) if kind == "float" else str(value)
+    if kind == "float":
+        return repr(value)
+    return neutralise(str(value)) if kind == "str" else str(value)
 
 
 def write_csv(fh, columns, rows):
     """CSV to a text stream (the caller opens it as utf-8-sig, newline='')."""
     writer = csv.writer(fh, lineterminator="\r\n")
-    writer.writerow([name for name, _ in columns])
+    writer.writerow([neutralise(name) for name, _ in columns])  # wide tables: names are group values
     count = 0
     for row in rows:
         writer.writerow([text_cell(kind, row[name]) for name, kind in columns])
@@ -137,9 +142,23 @@ def xlsx_layout(columns):
     return out
 
 
+def _cell(sheet, value, number_format=None):
+    """One xlsx cell: every string string-typed (openpyxl would write a string that starts
+    with '=' as a live formula, safe_cells.py); numbers and dates with their display format."""
+    from openpyxl.cell import WriteOnlyCell
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    if number_format and value is not None:
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = number_format
+        return cell
+    return value
+
+
 def _write_xlsx(path, columns, rows):
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
@@ -147,20 +166,14 @@ def _write_xlsx(path, columns, rows):
     for i, (width, _) in enumerate(layout, 1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"  # the header row stays in view
-    sheet.append([name for name, _ in columns])
+    sheet.append([_cell(sheet, name) for name, _ in columns])
     stats = {"rows": 0, "truncated_cells": 0}
     for row in rows:
         if stats["rows"] >= XLSX_MAX_ROWS:
             raise ExportError(f"xlsx는 최대 {XLSX_MAX_ROWS:,}행 / an xlsx sheet holds at most {XLSX_MAX_ROWS:,} rows; "
                               "use csv or parquet, or narrow the filters")
-        cells = []
-        for (name, kind), (_, number_format) in zip(columns, layout):
-            value = _xlsx_cell(kind, row[name], stats)
-            if number_format and value is not None:
-                value = WriteOnlyCell(sheet, value)
-                value.number_format = number_format
-            cells.append(value)
-        sheet.append(cells)
+        sheet.append([_cell(sheet, _xlsx_cell(kind, row[name], stats), number_format)
+                      for (name, kind), (_, number_format) in zip(columns, layout)])
         stats["rows"] += 1
     workbook.save(path)
     _pin_zip_times(path)

@@ -1,25 +1,8 @@
-"""`monitor.py import survey FILE.csv`: bring outside results into the store. Only awareness
-survey results so far (interest/survey.py checks every row; docs/interest.md)."""
+"""`monitor.py import survey FILE.csv` (importer/cli.py): awareness survey results into the
+store (interest/survey.py checks every row; docs/interest.md)."""
 import sys
 
 from interest.survey import SurveyError, import_csv
-from store import open_db
-
-HELP = "설문 결과 가져오기 / import awareness survey results (CSV: date, region, question, share, n, source, url)"
-KINDS = ("survey",)
-
-
-def add_arguments(parser):
-    parser.add_argument("kind", choices=KINDS, help="what the file holds: survey")
-    parser.add_argument("file", help="the CSV file (UTF-8 or Excel's CP949)")
-
-
-def run(args):
-    db = open_db(getattr(args, "db", None))
-    try:
-        return import_survey(db, args.file)
-    finally:
-        db.conn.close()
 
 
 def import_survey(db, path):

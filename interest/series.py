@@ -8,7 +8,7 @@ incomplete rather than counted as low.
 """
 import datetime as dt
 
-from export.trends import _periods, period_start
+from store.periods import period_start, period_starts
 from interest.store import series
 from vocabulary import NATIONAL
 
@@ -42,7 +42,7 @@ def by_period(db, by, start, end, names):
         key = period_start(by, dt.date.fromisoformat(r["period"])).isoformat()
         value, days = sums[r["group"]].get(key, (0.0, 0))
         sums[r["group"]][key] = (value + (r["value"] or 0.0), days + 1)
-    periods = _periods(by, set(), start, end)
+    periods = period_starts(by, start, end)
     return {name: [{"period": p, "value": sums[name].get(p, (None, 0))[0], "days": sums[name].get(p, (None, 0))[1],
                     "expected": expected[p]} for p in periods] for name in names}
 

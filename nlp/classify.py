@@ -91,9 +91,13 @@ def train_classifier(model=None, out=None, db=None, use_annotations=True, progre
 
 def ensure_default_model(progress=True, model=None, precision=None) -> Path:
     """Idempotent: convert the encoder and train the heads if missing; returns the bundle dir."""
+    from nlp.model import bundle_problem
     d = classifier_dir_for(model)
     enc_ok = (model is not None and not _is_default(model)) or (_default_encoder() / "model.safetensors").exists()
-    if (d / "meta.json").exists() and (d / "heads.joblib").exists() and enc_ok:
+    problem = bundle_problem(d)
+    if problem and (d / "meta.json").exists():  # e.g. a train killed while saving (older code)
+        _log(progress)(f"classifier bundle in {d} is broken ({problem}); rebuilding it")
+    if not problem and enc_ok:
         import json
         from nlp.model import CODE_VERSION
         try:
@@ -120,14 +124,22 @@ def load_classifier(classifier_dir=None, model=None, build=True, precision=None)
     if key in _cache:
         return _cache[key]
     from nlp.model import Classifier
+    rebuild = classifier_dir is None and build  # the default bundle for `model`: ours to rebuild
     if classifier_dir is None:
         if model is not None and not _is_default(model) and not Path(model).is_dir() \
                 and str(model).startswith((".", "/", "~")):
             raise ModelMissing(f"encoder folder not found: {model}")
         classifier_dir = ensure_default_model(progress=True, model=model, precision=precision) \
             if build else classifier_dir_for(model)
-    clf = Classifier.load(classifier_dir, model=None if _is_default(model) else model,
-                          precision=precision)
+    encoder = None if _is_default(model) else model
+    try:
+        clf = Classifier.load(classifier_dir, model=encoder, precision=precision)
+    except ModelMissing:
+        if not rebuild:
+            raise
+        # broken in a way only unpickling shows (a bundle saved before checksums): rebuild once
+        train_classifier(model, classifier_dir, progress=True, precision=precision)
+        clf = Classifier.load(classifier_dir, model=encoder, precision=precision)
     _cache[key] = clf
     return clf
 

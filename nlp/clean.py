@@ -46,6 +46,11 @@ _TEASER_START = re.compile(
 _CREDIT = re.compile(r"\s/\s?[가-힣A-Za-z]{2,10}$")   # photo credit "... 모습. /연합뉴스"
 _WEATHER = re.compile(r"(?:맑음|흐림|구름\s*많음|비|눈|소나기)\s*-?\d+(?:\.\d+)?\s*[℃°]|-?\d+\s*℃")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+# What any classification stage reads of one document (crawled pages can be 8 MB): Kiwi, the
+# character TF-IDF, the region rules and the encoder (256 tokens) all get text cut here.
+# Real articles are far shorter (the longest seed or dev text: under 1,000 characters).
+MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = 500
 
 
 def _is_weather(line: str) -> bool:
@@ -57,7 +62,7 @@ def clean_text(text: str | None, title: str | None = None) -> str:
     """Return the article body without page chrome (keeps paragraph breaks)."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text[:MAX_TEXT_CHARS]).replace("\r", "\n")
     text = _MD_IMAGE.sub(" ", text)
     out: list[str] = []
     seen: set[str] = set()
@@ -94,7 +99,7 @@ def _key(s: str) -> str:
 
 def document_text(title: str | None, text: str | None, max_chars: int | None = None) -> str:
     """Title + cleaned body, the string the classifier embeds."""
-    title = _SPACES.sub(" ", (title or "").strip())
+    title = _SPACES.sub(" ", (title or "")[:MAX_TITLE_CHARS].strip())
     body = clean_text(text, title)
     if max_chars:
         body = body[:max_chars]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
+from nlp.cli_predict import positive_int
 from nlp.precision import add_argument as add_precision_argument
 
 HELP = "새 문서/오래된 문서 분류 / classify new or stale documents in the store"
@@ -12,8 +13,8 @@ HELP = "새 문서/오래된 문서 분류 / classify new or stale documents in 
 def add_arguments(parser):
     parser.add_argument("--model", default=None, help="encoder: local HF folder or hub id")
     parser.add_argument("--classifier", default=None, help="classifier bundle directory")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--batch-size", type=positive_int, default=32)
+    parser.add_argument("--limit", type=positive_int, default=None)
     parser.add_argument("--reclassify", action="store_true",
                         help="classify every document again, even if this version already did "
                              "(cached embeddings are reused: only the heads run)")

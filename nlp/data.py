@@ -18,10 +18,19 @@ class LineError(ValueError):
         self.lineno = lineno
 
 
+NOT_UTF8 = "not UTF-8 text (save the file as UTF-8, e.g. iconv -f cp949 -t utf-8)"
+
+
 def read_jsonl(path: Path | str, require=("id",)):
-    """Yield (lineno, dict) for good lines and (lineno, LineError) for bad ones."""
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    """Yield (lineno, dict) for good lines and (lineno, LineError) for bad ones (a line that
+    is not UTF-8 is a bad line, not the end of the file)."""
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8").removeprefix("\ufeff" if n == 1 else "")
+            except UnicodeDecodeError:
+                yield n, LineError(path, n, NOT_UTF8)
+                continue
             if not line.strip():
                 continue
             try:
@@ -55,6 +64,12 @@ def normalize_gold(d: dict) -> dict:
 
 
 def validate_labels(it: dict) -> None:
+    for key in ("title", "text"):
+        if not isinstance(it[key], str):
+            raise ValueError(f"field {key} must be a string, not {type(it[key]).__name__}")
+    for key in ("topics", "regions"):
+        if it[key] is not None and not (isinstance(it[key], list) and all(isinstance(v, str) for v in it[key])):
+            raise ValueError(f"field {key} must be a list of strings or null, not {it[key]!r:.40}")
     if it["sentiment"] is not None and it["sentiment"] not in SENTIMENTS:
         raise ValueError(f"unknown sentiment {it['sentiment']!r}")
     for t in it["topics"] or []:
@@ -73,10 +88,10 @@ def load_gold(path: Path | str, log=None) -> list[dict]:
             if log:
                 log(str(d))
             continue
-        it = normalize_gold(d)
         try:
+            it = normalize_gold(d)
             validate_labels(it)
-        except ValueError as e:
+        except (TypeError, ValueError) as e:  # e.g. "judged_regions": 5
             if log:
                 log(str(LineError(path, n, str(e))))
             continue

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from nlp.clean import document_text
 from nlp.errors import ModelMissing
+from store.util import process_alive
 from vocabulary import NATIONAL, REGIONS, SENTIMENTS, TOPICS
 from nlp.regions import candidate_features, region_evidence, rule_regions
 
@@ -314,11 +317,36 @@ class Classifier:
 
     # ---------- persistence ----------
     def save(self, path: Path | str) -> Path:
+        """Write the bundle to a temporary folder beside `path`, then swap it in by renames:
+        a process killed while saving leaves the previous bundle (or none), never a half one.
+        meta.json records the SHA-256 of heads.joblib, checked by `bundle_problem`."""
         import joblib
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self.heads, path / "heads.joblib")
-        (path / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False, indent=1))
+        if path.is_dir() and not {p.name for p in path.iterdir()} <= set(BUNDLE_FILES):
+            raise ValueError(f"{path} holds other files than a classifier bundle; give an empty or new folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale_saves(path)
+        tmp, old = (path.with_name(f".{path.name}.{tag}-{os.getpid()}") for tag in ("new", "old"))
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        try:
+            joblib.dump(self.heads, tmp / "heads.joblib")
+            meta = {**self.meta, "heads_sha256": _sha256(tmp / "heads.joblib")}
+            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1))
+            for name in BUNDLE_FILES:
+                with open(tmp / name, "rb") as fh:
+                    os.fsync(fh.fileno())
+            if path.exists():
+                os.rename(path, old)
+            try:
+                os.rename(tmp, path)
+            except OSError:
+                if old.exists():  # put the previous bundle back
+                    os.rename(old, path)
+                raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
         return path
 
     @classmethod
@@ -327,6 +355,9 @@ class Classifier:
         import joblib
         from nlp.encoder import Encoder
         path = Path(path)
+        problem = bundle_problem(path)
+        if problem and (path / "meta.json").exists():
+            raise ModelMissing(f"classifier bundle in {path} is broken ({problem})")
         try:
             meta = json.loads((path / "meta.json").read_text())
             heads = joblib.load(path / "heads.joblib")
@@ -345,6 +376,50 @@ class Classifier:
                 f"classifier in {path} was trained on encoder {meta.get('encoder')} "
                 f"(dim {meta.get('dim')}), not {encoder.name} (dim {encoder.dim}); retrain it")
         return cls(encoder, heads, meta)
+
+
+BUNDLE_FILES = ("heads.joblib", "meta.json")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _clean_stale_saves(path: Path) -> None:
+    """Folders left by a save that was killed: a half-written new bundle is removed; the
+    previous bundle, if the kill came between the two renames, is put back."""
+    for stale in sorted(path.parent.glob(f".{path.name}.*-*")):
+        tag, _, pid = stale.name.rpartition("-")
+        if not pid.isdigit() or process_alive(pid):
+            continue
+        if tag.endswith(".old") and not path.exists():
+            os.rename(stale, path)
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def bundle_problem(path: Path | str) -> str | None:
+    """Why the bundle in `path` cannot be used (missing, unreadable, empty or changed heads),
+    or None. Cheap: no unpickling; bundles saved before the checksum only get the size check."""
+    path = Path(path)
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+        size = (path / "heads.joblib").stat().st_size
+    except FileNotFoundError as e:
+        return f"{Path(e.filename).name} is missing"
+    except (OSError, ValueError) as e:
+        return f"meta.json is unreadable ({type(e).__name__})"
+    if not isinstance(meta, dict):
+        return "meta.json is not an object"
+    if size == 0:
+        return "heads.joblib is empty"
+    if meta.get("heads_sha256") and meta["heads_sha256"] != _sha256(path / "heads.joblib"):
+        return "heads.joblib does not match meta.json"
+    return None
 
 
 _ROOT = Path(__file__).resolve().parent.parent

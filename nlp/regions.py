@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from nlp.clean import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from vocabulary import NATIONAL, REGIONS
 
 # Names that denote a committee's whole area (province/metropolitan city).
@@ -103,6 +104,7 @@ def mask_traps(text: str) -> str:
 def region_evidence(title: str, body: str) -> dict[str, dict[str, float]]:
     """{region: {kind: count}} for regions mentioned, plus national cue count under '전국'."""
     ev: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    title, body = (title or "")[:MAX_TITLE_CHARS], (body or "")[:MAX_TEXT_CHARS]  # hostile pages: see clean.py
     full = mask_traps(f"{title or ''}\n{body or ''}")
     t = mask_traps(title or "")
 

@@ -32,6 +32,8 @@ def collect(db):
         "last_backup": last_run(db, "backup"),
         "search_interest": {**interest_status(db, _daily_quota()),  # why the last daily run stopped (no keys…)
                             "stopped": ((last_run(db, "search_interest") or {}).get("detail") or {}).get("stopped")},
+        "imports": [dict(r) for r in db.query(
+            "SELECT file, format, status, rows_done, new, merged, excluded, bad, finished_at FROM imports ORDER BY id")],
     }
     return status
 
@@ -87,6 +89,11 @@ def run(args):
         enabled = "" if s["enabled"] else " (사용 안 함)"
         print(f"  - {s['name']} [{s['kind']}/{s['type']}]{enabled}: 문서 {s['documents']}건, "
               f"마지막 성공 {s['last_ok'] or '-'}, {state}")
+    for i in status["imports"]:  # monitor.py import: files brought in, and any left unfinished
+        state = (f"완료 {i['finished_at']}" if i["status"] == "done"
+                 else f"중단됨: {i['rows_done']:,}행까지 저장, 같은 import 명령으로 이어서 가져오세요")
+        print(f"가져온 파일 {i['file']} [{i['format']}]: 새 문서 {i['new']:,}, 합침 {i['merged']:,}, "
+              f"분석제외 {i['excluded']:,}, 오류 행 {i['bad']:,}; {state}")
     if status["next_jobs"]:
         print("다음 예약 작업:")
         for j in status["next_jobs"]:

@@ -37,19 +37,32 @@ def period_starts(by, date_from, date_to):
     out, day, last = [], period_start(by, date_from), period_start(by, date_to)
     while day <= last:
         out.append(day.isoformat())
-        day = next_start(by, day)
+        try:
+            day = next_start(by, day)
+        except OverflowError:  # the last period before the year 10000
+            break
     return out
+
+
+def last_day(by, start):
+    """The last day of the period starting at `start` (the calendar's end for the last one)."""
+    try:
+        return next_start(by, start) - dt.timedelta(days=1)
+    except OverflowError:  # a period that runs past 9999-12-31
+        return dt.date.max
 
 
 def period_length(by, start):
     """Days in the whole period starting at `start`."""
-    return (next_start(by, start) - _date(start)).days
+    if by == "month":
+        return (last_day(by, start) - _date(start)).days + 1
+    return PERIOD_DAYS[by]
 
 
 def days_in_period(by, start, date_from, date_to):
     """Days of the period starting at `start` that lie inside [date_from, date_to]."""
     first = max(_date(start), _date(date_from))
-    last = min(next_start(by, start) - dt.timedelta(days=1), _date(date_to))
+    last = min(last_day(by, start), _date(date_to))
     return max(0, (last - first).days + 1)
 
 
@@ -60,7 +73,7 @@ def coverage(by, start, date_from, date_to):
 
 
 def period_end(by, start):
-    return (next_start(by, start) - dt.timedelta(days=1)).isoformat()
+    return last_day(by, start).isoformat()
 
 
 def fill(rows, by, date_from, date_to, groups=(), values=()):

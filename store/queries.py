@@ -154,7 +154,7 @@ def search_documents(db, filters=None, sort="published_desc", limit=50, offset=0
     rows = []
     for r in db.query(f"""
         SELECT d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
-               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
+               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang, d.text_basis,
                l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin
         {base} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?""", params + [int(limit), int(offset)]):
         r = dict(r)
@@ -366,7 +366,7 @@ def recent_documents(db, filters=None, limit=500):
 
 
 PAGE_COLUMNS = """d.id, d.url, d.canonical_url, d.source, d.kind, d.outlet, d.title, d.summary,
-               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang,
+               d.published_at, d.pub_date, d.date_source, d.cluster_id, d.duplicate_of, d.lang, d.text_basis,
                l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, l.model_version, l.origin"""
 
 
@@ -399,3 +399,19 @@ def _page_query(db, filters, sort, columns=PAGE_COLUMNS):
         SELECT {columns}
         FROM documents d {hint} {LABEL_JOIN} WHERE {' AND '.join(conds)}
         ORDER BY {SORTS[sort]}""", params
+
+
+IMPORT_ORIGINS = ("bigkinds", "csv", "jsonl")
+
+
+def origin_spans(db, date_from=None, date_to=None):
+    """{origin: (first day, last day)} of the stored documents in the range, per origin
+    ('crawl' or an import format): where the data of a period come from."""
+    spans = {}
+    for origin in ("crawl",) + IMPORT_ORIGINS:  # one index seek each (idx_documents_origin)
+        first, last = db.execute(
+            "SELECT MIN(pub_date), MAX(pub_date) FROM documents WHERE origin_kind = ? AND pub_date BETWEEN ? AND ?",
+            [origin, date_from or "0000", date_to or "9999"]).fetchone()
+        if first:
+            spans[origin] = (first, last)
+    return spans

@@ -31,7 +31,7 @@ def review_queue(db, filters: Filters | None = None, limit: int = 50) -> list[di
     f = (filters or Filters()).replace(relevance="all")
     params: list = []
     sql = f"""
-        SELECT d.id, d.title, d.url, d.outlet, d.pub_date, d.cluster_id,
+        SELECT d.id, d.title, d.url, d.outlet, d.pub_date, d.cluster_id, d.text_basis,
                l.relevant, l.relevance_score, l.sentiment, l.topics, l.regions, c.sentiment_scores,
                (SELECT COUNT(*) FROM documents x WHERE x.cluster_id = d.cluster_id) AS story_size
         FROM documents d {LABEL_JOIN}

@@ -229,9 +229,44 @@ CREATE TABLE surveys (
 """
 
 
+# v10: where a document came from (crawl or an imported file and row), how much text it has,
+# a title+date+outlet key to find the same article across imports and crawls, the source's
+# own metadata (BigKinds people, places, organisations, keywords), and the import runs.
+_V10_IMPORTS = """
+ALTER TABLE documents ADD COLUMN text_basis TEXT NOT NULL DEFAULT 'full';  -- full | snippet | title
+ALTER TABLE documents ADD COLUMN origin_kind TEXT NOT NULL DEFAULT 'crawl';  -- crawl | bigkinds | csv | jsonl
+ALTER TABLE documents ADD COLUMN import_file TEXT;
+ALTER TABLE documents ADD COLUMN import_sha256 TEXT;
+ALTER TABLE documents ADD COLUMN import_row INTEGER;
+ALTER TABLE documents ADD COLUMN match_key TEXT;
+CREATE INDEX idx_documents_match_key ON documents(match_key);
+CREATE INDEX idx_documents_origin ON documents(origin_kind, pub_date);
+CREATE TABLE document_metadata (
+    document_id TEXT PRIMARY KEY REFERENCES documents(id), source_ref TEXT,
+    categories TEXT, events TEXT, people TEXT, places TEXT, organisations TEXT, keywords TEXT, features TEXT
+);
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, options TEXT NOT NULL, file TEXT NOT NULL,
+    format TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+    rows_done INTEGER NOT NULL DEFAULT 0, new INTEGER NOT NULL DEFAULT 0, merged INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0, duplicate INTEGER NOT NULL DEFAULT 0,
+    excluded INTEGER NOT NULL DEFAULT 0, bad INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (sha256, options)
+);
+"""
+
+
+# v9: a digest send is claimed with a lease: who claimed it (host:pid) and when, so a sender
+# that died mid-send is told from one still running (digest/send.py).
+_V9_DIGEST_CLAIMS = """
+ALTER TABLE digests ADD COLUMN claimed_at TEXT;
+ALTER TABLE digests ADD COLUMN claimed_by TEXT;
+"""
+
+
 MIGRATIONS = [
     _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
-    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST,
+    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST, _V9_DIGEST_CLAIMS, _V10_IMPORTS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

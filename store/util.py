@@ -2,6 +2,8 @@
 import contextlib
 import datetime as dt
 import json
+import os
+from urllib.parse import urlsplit
 
 KST = dt.timezone(dt.timedelta(hours=9))  # Asia/Seoul has no DST
 
@@ -18,6 +20,27 @@ def kst_date(iso_utc):
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.timezone.utc)
     return stamp.astimezone(KST).date().isoformat()
+
+
+def is_web_url(url):
+    """True for an absolute http(s) URL with a host: the only links the store keeps and the
+    dashboard and digest link to (file:, data:, javascript: ... never)."""
+    try:
+        parts = urlsplit(str(url or "").strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def process_alive(pid):
+    """True when a process with this id runs on this machine."""
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def dumps(value):

@@ -57,8 +57,8 @@ class Collector:
 
 
 class SmtpServer:
-    def __init__(self):
-        self.handler = Collector()
+    def __init__(self, handler=None):
+        self.handler = handler or Collector()
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()

@@ -100,7 +100,8 @@ def expected_document(db, doc_id, with_text=False):
     row.update(source_kind=d["kind"], relevant=label.get("relevant"), relevance_score=label.get("relevance_score"),
                sentiment=label.get("sentiment"), topics=loads(label.get("topics"), []),
                regions=loads(label.get("regions"), []), model_version=label.get("model_version"),
-               label_origin=label.get("origin"))
+               label_origin=label.get("origin"), text_basis=d["text_basis"], origin=d["origin_kind"],
+               import_file=d["import_file"], import_sha256=d["import_sha256"], import_row=d["import_row"])
     row.update({f"sentiment_score_{s}": ss.get(s) for s in SENTIMENTS})
     row.update({f"topic_score_{t}": ts.get(t) for t in TOPICS})
     if with_text:

@@ -105,7 +105,7 @@ def test_digest_contents(filled):
 def test_digest_delivered_with_html_text_and_inline_images(filled, smtp_server, settings):
     smtp = smtp_from_env(smtp_server.env())
     result = send_week(filled, WEEK, RECIPIENTS, settings, smtp)
-    assert result == {"sent": [r["email"] for r in RECIPIENTS], "skipped": [], "failed": []}
+    assert {k: v for k, v in result.items() if v} == {"sent": [r["email"] for r in RECIPIENTS]}
     assert len(smtp_server.messages) == 2
     rcpts, msg = smtp_server.messages[0]
     assert rcpts == ["seoul@committee.example"]

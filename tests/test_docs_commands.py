@@ -36,6 +36,12 @@ def subparsers(parser):
     return {}
 
 
+def first_choices(parser):
+    """The choices of a parser's first positional argument (`import bigkinds|csv|jsonl`), or set()."""
+    positional = [a for a in parser._actions if not a.option_strings and a.dest != "help"]
+    return set(positional[0].choices or ()) if positional else set()
+
+
 PARSER = monitor.build_parser()
 COMMANDS = subparsers(PARSER)
 
@@ -85,7 +91,7 @@ def test_readme_table_options_exist(row):
     parser = COMMANDS[command]
     usage = re.match(r"^\|\s*`([^`]+)`", line)[1].replace("\\|", "|").split()
     if len(usage) > 1 and "|" in usage[1]:  # `export trends|documents ...`: the sub-commands
-        assert set(usage[1].split("|")) <= set(subparsers(parser)), line
+        assert set(usage[1].split("|")) <= set(subparsers(parser)) | first_choices(parser), line
     unknown = sorted(options - options_of(parser) - {"--help", "-h"})
     assert not unknown, f"README row {line!r}: not in `monitor.py {command} --help`: {unknown}"
 

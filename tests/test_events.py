@@ -2,7 +2,9 @@
 envelope and error code, the HTML error page, paging), bill steps as dated events,
 idempotent re-fetch, milestones config with file:line errors, staff notes through the
 command, the export and /api/v1/events round trips, and the digest section."""
+import csv
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from events.collect import fetch_all
 from events.config import ConfigError, load
 from events.http import ApiError
 from events.recorded import FIXTURES, fill, serve
+from spreadsheet_checks import assert_no_live_csv_formula, assert_no_xlsx_formula
 from export.api import register
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,11 +302,14 @@ def test_export_events_round_trip(filled, tmp_path, fmt):
     expected = table.list_events(filled, kinds=["bill", "staff_note"])
     assert len(frame) == len(expected) == 11
     assert [str(d)[:10] for d in frame["date"]] == [e["date"] for e in expected]
-    # Titles come back as written. The staff note's formula-like title in an xlsx cell is
-    # export/writers.py's formula-injection escaping (#12); compared here for the other formats.
-    formula_like = [e["title"].startswith("=") for e in expected]
-    assert [t for t, f in zip(frame["title"], formula_like) if not f or fmt != "xlsx"] == [
-        e["title"] for e, f in zip(expected, formula_like) if not f or fmt != "xlsx"]
+    # Titles come back as written, except that a CSV cell which would start a formula gets a
+    # leading ' (formula-injection rule, docs/data-dictionary.md); xlsx cells are plain strings.
+    quoted = ["'" + e["title"] if fmt == "csv" and e["title"].startswith("=") else e["title"] for e in expected]
+    assert list(frame["title"]) == quoted and any(t.startswith("'=") for t in quoted) == (fmt == "csv")
+    if fmt == "csv":
+        assert_no_live_csv_formula(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    if fmt == "xlsx":
+        assert_no_xlsx_formula(out)
     meta = json.loads(Path(str(out) + ".meta.json").read_text())
     assert meta["dataset"] == "events" and meta["row_count"] == 11 and meta["filters"]["kinds"] == ["bill", "staff_note"]
 
@@ -320,8 +326,9 @@ def test_api_events_rows_filters_paging_and_errors(filled):
     assert national and all(e["region"] is None for e in national)
     window = client.get(f"/api/v1/events?from={ago(10)}&to={ago(4)}").get_json()["data"]
     assert window and all(ago(10) <= e["date"] <= ago(4) for e in window)
-    csv = client.get("/api/v1/events?kind=staff_note&format=csv")
-    assert csv.status_code == 200 and csv.data.startswith("\ufeffid,date,kind".encode("utf-8"))
+    answer = client.get("/api/v1/events?kind=staff_note&format=csv")
+    assert answer.status_code == 200 and answer.data.startswith("\ufeffid,date,kind".encode("utf-8"))
+    assert_no_live_csv_formula(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
     for query, words in (("kind=vote", "invalid kind"), ("from=2026-13-01", "YYYY-MM-DD"), ("colour=red", "unknown"),
                          ("from=2026-02-01&to=2026-01-01", "after"), ("per_page=5000", "between")):
         bad = client.get(f"/api/v1/events?{query}")

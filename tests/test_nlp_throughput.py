@@ -172,6 +172,7 @@ def test_reclassify_after_retrain_reuses_embeddings_and_morphemes(db, tiny_model
 
 def test_predict_streams_with_progress(tmp_path, tiny_model_dir, capsys, monkeypatch):
     """Output is written batch by batch while the input is still being read (bounded memory),
+    into a temporary file renamed at the end (OUT itself appears only when the run finished),
     and the progress bar counts every input line, bad ones included."""
     from nlp import cli_predict
     from nlp.model import Classifier
@@ -183,7 +184,9 @@ def test_predict_streams_with_progress(tmp_path, tiny_model_dir, capsys, monkeyp
     predict = Classifier.predict
 
     def spy(self, items, **kw):
-        on_disk.append(len(out.read_text(encoding="utf-8").splitlines()))
+        assert not out.exists()
+        [partial] = tmp_path.glob(".out.jsonl.*.tmp")
+        on_disk.append(len(partial.read_text(encoding="utf-8").splitlines()))
         return predict(self, items, **kw)
 
     monkeypatch.setattr(Classifier, "predict", spy)

@@ -46,12 +46,16 @@ def cli(*args, **kw):
                           text=True, timeout=kw.pop("timeout", 180), **kw)
 
 
-def rows(conn, table):
+def rows(conn, table, columns="*"):
     """A table's rows in insertion order (rowid); WITHOUT ROWID tables in primary-key order."""
     try:
-        return conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+        return conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY rowid').fetchall()
     except sqlite3.OperationalError:
-        return conn.execute(f'SELECT * FROM "{table}"').fetchall()
+        return conn.execute(f'SELECT {columns} FROM "{table}"').fetchall()
+
+
+def column_list(conn, table):
+    return ", ".join(f'"{r[1]}"' for r in conn.execute(f'PRAGMA table_info("{table}")'))
 
 
 def content_tables(conn):
@@ -274,8 +278,7 @@ def test_upgrade_from_the_previous_schema_keeps_every_row(tmp_path):
     old.execute("INSERT INTO annotations (document_id, sentiment, annotator, created_at) "
                 "VALUES (?, 'negative', '검토자', '2026-11-20T00:00:00Z')", [doc_id])
     conn.commit()
-    # job_runs (when the previous schema has it) gains the backup's own record below
-    before = {t: rows(conn, t) for t in content_tables(conn) if t != "job_runs"}
+    before = {t: (column_list(conn, t), rows(conn, t)) for t in content_tables(conn)}  # migrations may add columns
     conn.close()
 
     backup = tmp_path / "before-upgrade.db.gz"
@@ -291,8 +294,8 @@ def test_upgrade_from_the_previous_schema_keeps_every_row(tmp_path):
         conn = sqlite3.connect(path)
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        for table, old_rows in before.items():
-            new_rows = rows(conn, table)
+        for table, (columns, old_rows) in before.items():
+            new_rows = rows(conn, table, columns)
             if table == "job_runs" and path == old_path:
                 # the live store records the backup run itself; the snapshot predates it
                 assert [r[1] for r in new_rows if r not in old_rows] == ["backup"]

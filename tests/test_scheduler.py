@@ -133,12 +133,15 @@ def test_once_cycle_end_to_end_on_sample_site(tmp_path, settings_file, tiny_mode
         proc = subprocess.run(
             [sys.executable, "scheduler.py", "--demo", "--once", "--db", str(db_path), "--config", str(settings_file),
              "--model", str(tiny_model_dir)], cwd=ROOT, env=_env(**smtp.env()), capture_output=True, text=True,
-            timeout=480)
+            timeout=600)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         db = store.open_db(db_path)
         one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
         assert one("SELECT COUNT(*) FROM documents") >= 10
         assert one("SELECT COUNT(*) FROM labels") == one("SELECT COUNT(*) FROM documents")
+        # the bundled BigKinds-format history (2021-07 → 2023) came in and was classified with the crawl
+        assert one("SELECT COUNT(*) FROM documents WHERE origin_kind = 'bigkinds'") >= 300
+        assert one("SELECT MIN(pub_date) FROM documents") == "2021-07-01"
         assert one("SELECT COUNT(*) FROM crawl_runs WHERE status IN ('ok', 'warning')") >= 1
         assert one("SELECT COUNT(*) FROM rollup_dirty") == 0  # rollups refreshed after classification
         cycle = last_run(db, "crawl_cycle")  # recorded for /healthz and /metrics

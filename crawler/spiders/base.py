@@ -15,9 +15,16 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 
 from crawler.dates import now_iso
 from crawler.extract import extract_article
+from crawler.url_policy import UrlPolicy
 from crawler.urls import canonical_url
 
-COUNT_KEYS = ("listed", "filtered", "known", "fetched", "failed", "blocked", "new", "updated", "unchanged", "duplicate")
+COUNT_KEYS = ("listed", "filtered", "known", "fetched", "failed", "blocked", "dropped", "new", "updated", "unchanged",
+              "duplicate")
+DROPPED_EXAMPLES = 3  # dropped URLs named in the run's warning
+
+
+class UrlRefused(IgnoreRequest):
+    """A request the URL policy does not allow (crawler/url_policy.py)."""
 
 
 def strip_tags(text):
@@ -64,6 +71,8 @@ class SourceSpider(scrapy.Spider):
         self.warnings = []
         self.skip_reason = None
         self.seen = RUN_SEEN       # canonical URLs requested in this run, by any source
+        self.url_policy = UrlPolicy(source.get("urls") or [source["url"]])
+        self.dropped = []          # the first (url, reason) refused by the URL policy, for the run's warning
 
     # --- helpers for subclasses ---------------------------------------------------------
     def source_error(self, message):
@@ -71,7 +80,24 @@ class SourceSpider(scrapy.Spider):
         self.errors.append(message)
 
     def on_listing_error(self, failure):
+        if failure.check(UrlRefused):
+            return
         self.source_error(f"{describe_failure(failure)} at {failure.request.url}")
+
+    def drop_url(self, url, reason):
+        """Count a link or redirect the URL policy refused (a warning of the run, not an error)."""
+        self.counts["dropped"] += 1
+        log = self.logger.warning if len(self.dropped) < DROPPED_EXAMPLES else self.logger.debug  # no log flood
+        log("[%s] URL dropped (%s): %.200r", self.source["name"], reason, url)
+        if len(self.dropped) < DROPPED_EXAMPLES:
+            self.dropped.append((str(url)[:200], reason))
+
+    def drop_if_not_web(self, url, what="link"):
+        """True (and counted as dropped) when `url` is not an http(s) URL."""
+        refusal = self.url_policy.scheme_refusal(url)
+        if refusal:
+            self.drop_url(url, f"{what} is {refusal}")
+        return bool(refusal)
 
     def is_known(self, url):
         try:
@@ -81,9 +107,11 @@ class SourceSpider(scrapy.Spider):
 
     def follow_article(self, url, listing):
         """Request an article page unless known; `listing` holds the feed/list fields.
-        A bad link (port out of range, bad scheme ...) is counted as failed and skipped;
-        it never stops the rest of the listing."""
+        A link that is not http(s) is counted as dropped (URL policy); a bad one (port out of
+        range ...) as failed; neither stops the rest of the listing."""
         self.counts["listed"] += 1
+        if self.drop_if_not_web(url):
+            return None
         try:
             return self._follow(url, listing)
         except ValueError as exc:
@@ -120,6 +148,8 @@ class SourceSpider(scrapy.Spider):
         if self.source["type"] == "board" and board.get("body"):
             selectors.setdefault("body", board["body"])
         page = extract_article(response.text, response.url, selectors, site_name=self.source.get("outlet"))
+        if page["canonical"] and self.drop_if_not_web(response.urljoin(page["canonical"]), "rel=canonical"):
+            page["canonical"] = None
         if self.source["type"] == "board" and "title" not in selectors:  # list titles beat page headers
             title = listing.get("title") or page["title"]
         else:
@@ -141,6 +171,8 @@ class SourceSpider(scrapy.Spider):
         )
 
     def on_article_error(self, failure):
+        if failure.check(UrlRefused):  # counted as dropped by the middleware
+            return None
         reason = describe_failure(failure)
         listing = failure.request.meta.get("listing", {})
         if reason == "robots.txt disallowed":

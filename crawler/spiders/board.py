@@ -68,6 +68,8 @@ class BoardSpider(SourceSpider):
             next_url = response.urljoin(next_href) if next_href else None
         else:  # a page parameter; stop when a page adds nothing new (past the last page)
             next_url = self.numbered(response.url, page + 1) if fresh else None
+        if next_url and self.drop_if_not_web(next_url, "next page link"):
+            next_url = None
         if next_url and next_url != response.url:
             yield scrapy.Request(next_url, callback=self.parse_list, errback=self.on_listing_error,
                                  dont_filter=True, meta={"page": page + 1})

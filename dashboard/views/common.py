@@ -2,6 +2,7 @@
 from dash import dash_table, dcc, html
 
 from dashboard.figures import FONT, GRAPH_CONFIG
+from store.util import is_web_url
 from vocabulary import SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
 
 EMPTY_STORE = "아직 수집된 문서가 없습니다. 수집(python monitor.py crawl)과 분류(classify)를 먼저 실행하세요."
@@ -78,7 +79,7 @@ def table(id_, rows, columns, page_size=15, **kw):
 
 def link(title, url):
     title = (title or "(제목 없음)").replace("[", "(").replace("]", ")")
-    return f"[{title}]({url})" if url else title
+    return f"[{title}]({url})" if is_web_url(url) else title  # http(s) only: never javascript:/data:
 
 
 def label_names(row):

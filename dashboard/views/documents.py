@@ -11,6 +11,7 @@ from dashboard.figures import FONT
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, label_names, link, notice
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, TOPICS
 from store.queries import document_detail, document_page, recent_documents, story_documents, story_page
+from store.util import is_web_url
 
 TITLE = "문서"
 PAGE_SIZE = 20
@@ -28,6 +29,10 @@ COLUMNS = [("pub_date", "날짜"), ("outlet", "매체·기관"), ("kind_ko", "�
            ("origin_ko", "라벨")]
 GROUP_KO = {"stories": "기사 묶음으로 보기", "articles": "기사 하나씩 보기"}
 ORIGIN_KO = {"model": "모델", "human": "사람", "model+human": "사람 수정"}
+# documents that hold less than the whole article (imports): marked so nobody takes a snippet for an article
+BASIS_KO = {"snippet": "본문 일부", "title": "제목만"}
+BASIS_HINT = "전체 기사가 아니라 가져온 파일의 일부만 있습니다. 분류(관련성·감성·주제)가 덜 정확할 수 있습니다."
+IMPORT_KO = {"bigkinds": "BigKinds 가져오기", "csv": "CSV 가져오기", "jsonl": "JSONL 가져오기"}
 
 
 def layout():
@@ -85,7 +90,7 @@ def table_page(data, db, ctx, relevance, sort, page, group="stories"):
     else:
         docs, total = data.documents(db, f, sort, PAGE_SIZE, offset)
     rows_ = [{"id": d["id"], "pub_date": d["pub_date"], "outlet": d["outlet"], **label_names(d),
-              "title_link": link(d["title"], d["url"]), "origin_ko": ORIGIN_KO.get(d["origin"], "미분류"),
+              "title_link": link(d["title"], d["url"]) + basis_badge(d.get("text_basis")), "origin_ko": ORIGIN_KO.get(d["origin"], "미분류"),
               "copies_ko": f"기사 {d['copies']}건" if d.get("copies", 1) > 1 else ""}
              for d in docs]
     return rows_, total
@@ -167,9 +172,10 @@ def detail(db, doc_id):
             scores.append(f"{SENTIMENT_KO.get(name, name)} {value:.2f}")
         topic_scores = sorted((model.get("topic_scores") or {}).items(), key=lambda kv: -kv[1])[:5]
     panel = html.Div(className="panel", id="doc-detail-panel", children=[
-        html.H3(html.A(d["title"] or "(제목 없음)", href=d["url"], target="_blank")),
-        html.P(f"{d['outlet'] or '-'} · {d['pub_date'] or '날짜 미상'} · 같은 묶음의 기사 {info['cluster_size']}건",
-               className="hint"),
+        html.H3(html.A(d["title"] or "(제목 없음)", href=d["url"], target="_blank") if is_web_url(d["url"])
+                else d["title"] or "(제목 없음)"),
+        html.P([f"{d['outlet'] or '-'} · {d['pub_date'] or '날짜 미상'} · 같은 묶음의 기사 {info['cluster_size']}건",
+                *_provenance(d)], className="hint"),
         _copies(db, d) if info["cluster_size"] > 1 else None,
         html.P((d["summary"] or d["body"] or "")[:600]),
         html.Table(className="labels", children=[
@@ -203,6 +209,22 @@ def _copies(db, doc):
                           + (" · 무관으로 분류" if c["relevant"] == 0 else "")]) for c in others])])
 
 
+def basis_badge(basis):
+    """' `본문 일부`' / ' `제목만`' after a table title (Markdown), '' for a full article."""
+    return f" `{BASIS_KO[basis]}`" if basis in BASIS_KO else ""
+
+
+def _provenance(d):
+    """Badge for a snippet or title-only document, and the file and row an import came from."""
+    out = []
+    if d.get("text_basis") in BASIS_KO:
+        size = f"({len(d['body'] or '')}자)" if d["text_basis"] == "snippet" else ""
+        out.append(html.Span(BASIS_KO[d["text_basis"]] + size, className="badge", id="doc-basis", title=BASIS_HINT))
+    if d.get("import_file"):
+        out.append(f" · {IMPORT_KO.get(d.get('origin_kind'), '가져오기')}: {d['import_file']} {d['import_row']}행")
+    return out
+
+
 def _annotation_text(a):
     parts = []
     if a["relevant"] is not None:
@@ -222,6 +244,6 @@ def rows(data, db, ctx, relevance="relevant", sort="published_desc", limit=5000)
                          sort=sort or "published_desc", limit=limit)
     return [{"날짜": d["pub_date"], "매체·기관": d["outlet"], "유형": label_names(d)["kind_ko"], "제목": d["title"],
              "링크": d["url"], "논조": label_names(d)["sentiment_ko"], "주제": label_names(d)["topics_ko"],
-             "지역": label_names(d)["regions_ko"], "관련도 점수": d["relevance_score"], "문서 ID": d["id"],
+             "지역": label_names(d)["regions_ko"], "관련도 점수": d["relevance_score"], "본문 범위": BASIS_KO.get(d.get("text_basis"), "전체"), "문서 ID": d["id"],
              "기사 묶음 ID": d["cluster_id"]}
             for d in docs]

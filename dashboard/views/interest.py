@@ -8,7 +8,7 @@ from dash import html
 
 from dashboard.figures import PERIOD_KO, figure, message, time_axis
 from dashboard.views.common import EMPTY_STORE, graph
-from export.trends import _periods
+from store.periods import period_starts
 from interest import series
 from interest.chaining import bucket_span
 from interest.survey import surveys
@@ -41,7 +41,7 @@ def indexed(values, whole=None):
 def render(data, db, ctx):
     if ctx.empty_store:
         return {"ov-interest-note": None, "ov-interest": message(EMPTY_STORE)}
-    periods = _periods(ctx.by, set(), ctx.start, ctx.end)
+    periods = period_starts(ctx.by, ctx.start, ctx.end)
     articles = {r["period"]: r["articles"] for r in data.counts(db, ctx.by, None, ctx.filters)}
     coverage = [articles.get(p, 0) for p in periods]
     regions = ctx.state.get("region") or []

@@ -1,5 +1,5 @@
 """개요: KPI cards vs the previous period, awareness and criticism over time, spikes."""
-from dash import html
+from dash import dcc, html
 
 from dashboard import figures
 from dashboard.spikes import for_view as view_spikes
@@ -8,6 +8,8 @@ from dashboard.views.common import (EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_
                                     one_period)
 from store.queries import wilson_interval
 from vocabulary import SOURCE_KINDS
+from dashboard.state import to_search
+from store.queries import origin_spans
 
 TITLE = "개요"
 OUTPUTS = ("ov-notice", "children"), ("ov-kpis", "children"), ("ov-volume", "figure"), ("ov-critic", "figure")
@@ -24,14 +26,15 @@ def render(data, db, ctx):
                 "ov-volume": figures.message(EMPTY_STORE), "ov-critic": figures.message(EMPTY_STORE)}
     cur, prev = data.totals(db, ctx.filters), data.totals(db, ctx.prev_filters)
     kpis = _kpis(cur, prev, ctx.cmp_label)
+    sources = _sources_note(db, ctx)
     if not cur["articles"]:
-        return {"ov-notice": notice(NO_MATCH, "warn"), "ov-kpis": kpis,
+        return {"ov-notice": [notice(NO_MATCH, "warn"), sources], "ov-kpis": kpis,
                 "ov-volume": figures.message(NO_MATCH), "ov-critic": figures.message(NO_MATCH)}
     by_kind = data.series(db, ctx.by, "source_kind", ctx.filters, SOURCE_KINDS, stories=False)
     overall = series_rows(data, db, ctx)
     spikes = view_spikes(data, db, ctx)
     note = figures.partial_note(ctx.by, overall, ctx.start, ctx.end)
-    return {"ov-notice": notice(one_period(ctx.by)) if len(overall) == 1 else None, "ov-kpis": kpis,
+    return {"ov-notice": [notice(one_period(ctx.by)) if len(overall) == 1 else None, sources], "ov-kpis": kpis,
             "ov-volume": figures.volume_by_kind(by_kind, overall, ctx.by, spikes, note=note),
             "ov-critic": figures.criticism(overall, ctx.by, spikes, note=note)}
 
@@ -42,6 +45,28 @@ def series_rows(data, db, ctx):
     for r in rows:
         r["ci"] = wilson_interval(r["negative"], r["negative"] + r["neutral"] + r["positive"])
     return rows
+
+
+IMPORT_NAMES = {"bigkinds": "BigKinds", "csv": "CSV 파일", "jsonl": "JSONL 파일"}
+
+
+def _sources_note(db, ctx):
+    """자료 출처: which days of the period come from imported files (snippets, titles) and which
+    from the crawl, and a link to the whole range when imports reach back further. None
+    when nothing was imported."""
+    everything = origin_spans(db)
+    if not set(everything) - {"crawl"}:
+        return None
+    parts = [f"{'직접 수집' if origin == 'crawl' else IMPORT_NAMES[origin] + '에서 가져온 기사'} {first} ~ {last}"
+             for origin, (first, last) in origin_spans(db, ctx.start, ctx.end).items()]
+    text = "자료 출처: " + (" · ".join(parts) if parts else "이 기간에는 자료가 없습니다")
+    text += ". 가져온 기사는 본문 앞부분이나 제목만 있어 분류가 덜 정확할 수 있습니다."
+    first, last = ctx.bounds
+    whole = None
+    if (ctx.start, ctx.end) != (first, last):
+        whole = dcc.Link(f"전체 기간 보기 ({first} ~ {last})", id="ov-whole-range",
+                         href=to_search({**ctx.state, "start": first, "end": last}) or "?")
+    return html.Div([text, " ", whole], className="notice notice-info", id="ov-sources", role="status")
 
 
 def _kpis(cur, prev, against):

@@ -38,7 +38,7 @@ def render(data, db, ctx):
         return {"rv-body": notice("검토할 문서가 없습니다: 이 기간의 모델 라벨은 모두 사람이 확인했거나 확실합니다.", "ok")}
     shown = [{"rank": k + 1, "pub_date": r["pub_date"], "outlet": r["outlet"] or "-",
               "title_link": f"[{(r['title'] or '(제목 없음)').replace('[', '(').replace(']', ')')}]"
-                            f"(/?view=documents&doc={quote(r['id'])})",
+                            f"(/?view=documents&doc={quote(r['id'])})" + documents.basis_badge(r["text_basis"]),
               "label": ("관련 · " + SENTIMENT_KO.get(r["sentiment"], "-")) if r["relevant"] else "무관",
               "reason": reason(r), "story": fmt_int(r["story_size"]), "priority": f"{r['priority']:.2f}"}
              for k, r in enumerate(rows)]
