@@ -54,9 +54,9 @@ PLANTED = [
     ("Wilson interval centred on the raw share", "store/queries.py",
      "centre = (p + z * z / (2 * n)) / denom", "centre = p"),
     ("volume spike needs more than the minimum volume", "analysis/spikes.py",
-     "value >= threshold and value >= min_volume", "value >= threshold and value > min_volume"),
+     "if value >= min_volume else 1.0", "if value > min_volume else 1.0"),
     ("negative-share spike without the minimum rise", "analysis/spikes.py",
-     " and p - p0 >= min_share_delta,", ","),
+     " and share - p0 >= min_share_delta", ""),
     ("staff corrections: the oldest wins", "store/labels.py",
      "ORDER BY created_at, id", "ORDER BY created_at DESC, id DESC"),
     ("mobile. hosts not mapped to the canonical host", "crawler/urls.py",
@@ -72,7 +72,7 @@ PLANTED = [
 ]
 PRELOAD = ("pytest", "sqlite_utils", "pandas", "pyarrow", "pyarrow.parquet", "openpyxl", "matplotlib",
            "matplotlib.pyplot", "flask", "werkzeug.serving", "dateutil.parser", "aiosmtpd.controller",
-           "scrapy.http", "feedparser", "lxml.html", "hypothesis")
+           "scrapy.http", "feedparser", "lxml.html", "hypothesis", "scipy.stats")
 
 # ---- mutants ------------------------------------------------------------------------------
 
