@@ -58,7 +58,7 @@ PLANTED = [
     ("negative-share spike without the minimum rise", "analysis/spikes.py",
      " and share - p0 >= min_share_delta", ""),
     ("staff corrections: the oldest wins", "store/labels.py",
-     "ORDER BY created_at, id", "ORDER BY created_at DESC, id DESC"),
+     "ORDER BY document_id, created_at, id", "ORDER BY document_id, created_at DESC, id DESC"),
     ("mobile. hosts not mapped to the canonical host", "crawler/urls.py",
      'for prefix in ("m.", "mobile."):', 'for prefix in ("m.",):'),
     ("a site-root rel=canonical accepted", "crawler/urls.py",
@@ -66,7 +66,7 @@ PLANTED = [
     ("XLSX dates written as text cells", "export/writers.py",
      "return dt.date.fromisoformat(value)", "return value"),
     ("digest attempt cap off by one", "digest/send.py",
-     "digests.attempts < ?", "digests.attempts <= ?"),
+     "        if attempts >= limit:", "        if attempts > limit:"),
     ("the API rejects from == to", "export/params.py",
      "date_from and date_to and date_from > date_to", "date_from and date_to and date_from >= date_to"),
 ]
