@@ -1,6 +1,7 @@
 """Store access for the dashboard: a small pool of connections (callbacks run in
 threads), and the aggregate reads, answered from the rollup tables when they cover the
 filters and by the shared store.queries functions otherwise."""
+import atexit
 import contextlib
 import logging
 import queue
@@ -29,6 +30,16 @@ def sum_by(rows, key):
 
 
 _FILLING, _FILLING_LOCK = set(), threading.Lock()   # stores whose text indexes a thread is filling
+_FILLERS, _STOPPING = [], threading.Event()
+FILL_SLICE_SECONDS = 2
+
+
+@atexit.register
+def _stop_fillers():
+    """Let a filler finish its slice before the interpreter goes away."""
+    _STOPPING.set()
+    for filler in _FILLERS:
+        filler.join(timeout=60)
 
 
 class Data:
@@ -46,14 +57,19 @@ class Data:
                 start = str(self.path) not in _FILLING    # one filler per store and process
                 _FILLING.add(str(self.path))
             if start:
-                threading.Thread(target=self._fill_indexes, name="text-indexes", daemon=True).start()
+                filler = threading.Thread(target=self._fill_indexes, name="text-indexes", daemon=True)
+                _FILLERS.append(filler)
+                filler.start()
 
     def _fill_indexes(self):
-        """Index the documents waiting for the search index and term lists, in small transactions."""
+        """Index the documents waiting for the search index and term lists, in small transactions,
+        a few seconds at a time so the process can stop between two slices (at exit, a thread
+        inside Kiwi's native code would abort the whole process)."""
         try:
             conn = store.open_db(self.path, migrate_schema=False)
             try:
-                indexing.index_pending(conn)
+                while not _STOPPING.is_set() and any(indexing.pending(conn).values()):
+                    indexing.index_pending(conn, seconds=FILL_SLICE_SECONDS, batch=50)
             finally:
                 conn.conn.close()
         except Exception:  # noqa: BLE001 - the dashboard works without it (slower searches)

