@@ -14,6 +14,7 @@ from nlp.errors import ModelMissing
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CLASSIFIER = ROOT / "models" / "classifier"
+SEED_MORPHEMES = ROOT / "models" / "seed-morphemes.json"  # Kiwi output for training texts (feature_cache)
 
 
 def _default_encoder() -> Path:
@@ -82,7 +83,9 @@ def train_classifier(model=None, out=None, db=None, use_annotations=True, progre
         clf.encoder = enc
         log(f"feature cache: {cached.hits} embeddings reused, {cached.misses} encoded")
     else:
-        clf = Classifier.train(enc, items, log=log)
+        from nlp.feature_cache import morphemes_kept_in
+        with morphemes_kept_in(SEED_MORPHEMES):
+            clf = Classifier.train(enc, items, log=log)
     clf.meta["seed_hash"] = seed_hash()
     clf.save(out or classifier_dir_for(model))
     log(f"classifier {clf.version} saved to {out or classifier_dir_for(model)}")

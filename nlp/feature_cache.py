@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 
 import numpy as np
 
@@ -98,3 +99,29 @@ class CachedEncoder:
         finally:
             morph.set_memo(None)
             self._tokens = None
+
+
+@contextlib.contextmanager
+def morphemes_kept_in(path):
+    """Kiwi morphemes of the texts analysed inside the block, read from and added to a JSON
+    file named after the analyser key (training on the seed set without a store: each
+    training, test and rebuild re-uses them instead of running Kiwi on the same texts again)."""
+    from pathlib import Path
+    path = Path(path).with_name(f"{Path(path).stem}-{morph.analyzer_key()}.json")
+    try:
+        tokens = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        tokens = {}
+    known = len(tokens)
+    morph.set_memo(tokens)
+    try:
+        yield
+    finally:
+        morph.set_memo(None)
+    if len(tokens) > known:
+        with contextlib.suppress(OSError):          # a cache: failing to keep it costs time only
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(f"{path.name}.{os.getpid()}.part")
+            part.write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+            os.replace(part, path)
+

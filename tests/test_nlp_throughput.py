@@ -131,6 +131,26 @@ def test_cache_invalidated_by_encoder_precision_and_length(db, tiny_model_dir, t
         assert (c.hits, c.misses) == (0, 3), (enc.precision, enc.max_length, enc.name)
 
 
+def test_training_morphemes_are_kept_in_a_file_per_analyser(tmp_path, monkeypatch):
+    """Seed training without a store re-uses the Kiwi morphemes of earlier trainings: the
+    second block reads them from the file (Kiwi is not called) and gets the same tokens."""
+    from nlp.feature_cache import morphemes_kept_in
+    texts = ["서울시자치경찰위원회가 예산 삭감을 비판했다", "경찰청은 인력 증원을 약속했다"]
+    with morphemes_kept_in(tmp_path / "seed.json"):
+        first = [morph.content_tokens(t) for t in texts]
+    kept = tmp_path / f"seed-{morph.analyzer_key()}.json"
+    assert json.loads(kept.read_text(encoding="utf-8")) == dict(zip(texts, first))
+
+    def no_kiwi(text):
+        raise AssertionError("Kiwi ran for a kept text")
+    monkeypatch.setattr(morph, "morphemes", no_kiwi)
+    with morphemes_kept_in(tmp_path / "seed.json"):
+        assert [morph.content_tokens(t) for t in texts] == first
+    with pytest.raises(AssertionError):               # outside the block nothing is memoised
+        morph.content_tokens(texts[0])
+    assert "예산/NNG" in first[0] and "비판/NNG" in first[0]
+
+
 def test_fingerprint_covers_adapter_files(tiny_model_dir, tmp_path):
     adapter = tmp_path / "adapter_model.safetensors"
     adapter.write_bytes(b"a" * 100)
