@@ -29,8 +29,8 @@ def sum_by(rows, key):
     return out
 
 
-_FILLING, _FILLING_LOCK = set(), threading.Lock()   # stores whose text indexes a thread is filling
-_FILLERS, _STOPPING = [], threading.Event()
+_FILLERS, _FILLERS_LOCK = {}, threading.Lock()   # store path -> the thread filling its text indexes
+_STOPPING = threading.Event()
 FILL_SLICE_SECONDS = 2
 
 
@@ -38,7 +38,7 @@ FILL_SLICE_SECONDS = 2
 def _stop_fillers():
     """Let a filler finish its slice before the interpreter goes away."""
     _STOPPING.set()
-    for filler in _FILLERS:
+    for filler in list(_FILLERS.values()):
         filler.join(timeout=60)
 
 
@@ -53,13 +53,12 @@ class Data:
         self._cache = {}
         self.live = ResultCache()
         if any(indexing.pending(first).values()):  # upgraded store: searches stay complete (LIKE)
-            with _FILLING_LOCK:
-                start = str(self.path) not in _FILLING    # one filler per store and process
-                _FILLING.add(str(self.path))
-            if start:
-                filler = threading.Thread(target=self._fill_indexes, name="text-indexes", daemon=True)
-                _FILLERS.append(filler)
-                filler.start()
+            with _FILLERS_LOCK:                        # one filler per store and process
+                running = _FILLERS.get(str(self.path))
+                if running is None or not running.is_alive():
+                    filler = threading.Thread(target=self._fill_indexes, name="text-indexes", daemon=True)
+                    _FILLERS[str(self.path)] = filler
+                    filler.start()
 
     def _fill_indexes(self):
         """Index the documents waiting for the search index and term lists, in small transactions,
@@ -74,9 +73,6 @@ class Data:
                 conn.conn.close()
         except Exception:  # noqa: BLE001 - the dashboard works without it (slower searches)
             logging.getLogger(__name__).exception("filling the text indexes failed; `monitor.py index` resumes it")
-        finally:
-            with _FILLING_LOCK:
-                _FILLING.discard(str(self.path))
 
     @contextlib.contextmanager
     def db(self):

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -106,7 +107,6 @@ def morphemes_kept_in(path):
     """Kiwi morphemes of the texts analysed inside the block, read from and added to a JSON
     file named after the analyser key (training on the seed set without a store: each
     training, test and rebuild re-uses them instead of running Kiwi on the same texts again)."""
-    from pathlib import Path
     path = Path(path).with_name(f"{Path(path).stem}-{morph.analyzer_key()}.json")
     try:
         tokens = json.loads(path.read_text(encoding="utf-8"))

@@ -26,6 +26,7 @@ relevance other than 'relevant', duplicates included).
 """
 import logging
 
+from store.util import write_transaction
 from store.queries import GROUPS, PERIODS, QueryError, _with_shares, wilson_interval
 
 # table suffix -> (extra dimension columns, joins, whether it keeps the outlet)
@@ -153,11 +154,9 @@ def refresh_if_dirty(db):
     if not db.execute("SELECT 1 FROM rollup_dirty LIMIT 1").fetchone():
         return 0
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(db):
         days = [r[0] for r in conn.execute("SELECT day FROM rollup_dirty")]
         if not days:  # another connection refreshed them while this one waited for the lock
-            conn.execute("ROLLBACK")
             return 0
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_days (day TEXT PRIMARY KEY)")
         conn.execute("DELETE FROM temp.rollup_days")
@@ -232,10 +231,6 @@ def refresh_if_dirty(db):
         conn.execute("DELETE FROM rollup_dirty WHERE day IN (SELECT day FROM temp.rollup_days)")
         conn.execute("UPDATE rollup_state SET generation = generation + 1")
         conn.execute("DROP TABLE temp.rollup_facts")
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     return len(days)
 
 

@@ -77,8 +77,7 @@ def refresh(db):
     if not db.execute("SELECT 1 FROM term_dirty LIMIT 1").fetchone():
         return 0
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(db):
         days = [r[0] for r in conn.execute("SELECT day FROM term_dirty")]
         for day in days:
             conn.execute("DELETE FROM term_base WHERE day = ?", [day])
@@ -94,10 +93,6 @@ def refresh(db):
                 GROUP BY r.region, d.kind, l.sentiment, t.term""", [day])
         conn.executemany("DELETE FROM term_dirty WHERE day = ?", [(d,) for d in days])
         conn.execute("UPDATE term_state SET generation = generation + 1")
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     return len(days)
 
 
