@@ -213,7 +213,6 @@ def main():
     ap.add_argument("--real-dev", default=None, help="real_dev.jsonl (evaluation only)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--states", default=None, help="file keeping the lower layers' states between runs")
-    ap.add_argument("--save", default=None, help="write the trained top layers (fp16 safetensors)")
     args = ap.parse_args()
     import torch
     from nlp.convert import DEFAULT_MODEL_DIR
@@ -269,12 +268,6 @@ def main():
         vec = embed_all(lower, top, list(lower.states))
         res = heads_eval(vec, tag, train, evals)
         print(json.dumps({"variant": tag, "finetune_s": round(secs), **res}, ensure_ascii=False), flush=True)
-    if args.save and args.mode != "frozen":
-        from safetensors.torch import save_file
-        state = {f"encoder.layer.{cut + i}.{k}": v.detach().half().contiguous()
-                 for i, layer in enumerate(top) for k, v in layer.state_dict().items()}
-        save_file(state, args.save)
-        log(f"saved {len(state)} tensors to {args.save}")
 
 
 if __name__ == "__main__":
