@@ -3,6 +3,7 @@
 Seeds a synthetic store in a temporary folder, serves the app on 127.0.0.1 and saves one
 PNG per view (plus the document detail and the empty store) with headless Chromium.
 """
+import datetime as dt
 import sys
 import tempfile
 import time
@@ -24,6 +25,7 @@ SHOTS = [("overview", "", "#ov-volume .barlayer .point"),
          ("overview_weekly", "?by=week&start=2026-10-01", "#ov-volume .barlayer .point"),
          ("regions", "?view=regions&region=서울", "#rg-map .point"),
          ("topics", "?view=topics", "#tp-keywords .barlayer .point"),
+         ("words", "?view=words", "#rl-network .scatterlayer .point"),
          ("sources", "?view=sources", "#src-outlets .barlayer .point"),
          ("documents", "?view=documents", "#doc-table td"),
          ("spike_drivers", f"?view=documents&start={SPIKE_DAY}&end={SPIKE_DAY}&spike={SPIKE_DAY}", "#doc-drivers-panel"),
@@ -67,6 +69,24 @@ def _burst(db):
     save_classifications(db, rows)
 
 
+def _people(db):
+    """Documents naming people, organisations and places (the 인물·연관어 tab), more of them
+    in the last two weeks."""
+    people = [("김민수", "위원장"), ("박지영", "사무국장"), ("이준호", "청장"), ("정하늘", "의원")]
+    orgs, places = ["참여연대", "서울시의회", "행정안전부", "강남경찰서"], ["강남구", "수원시", "해운대구"]
+    rows = []
+    for i in range(60):
+        day = (dt.date(2026, 11, 20) - dt.timedelta(days=(i * 7) % 28 if i % 3 else i % 14)).isoformat()
+        (name, title), org, place = people[i % 4 if i % 5 else 0], orgs[i % 4 if i % 2 else 0], places[i % 3]
+        doc_id, _ = save_document(db, {
+            "canonical_url": f"https://names.example.kr/{i}", "title": f"{org}, 자치경찰 예산 토론회 열어",
+            "body": f"{name} {title}은 {place} 주민 간담회에서 자치경찰 예산과 인력을 말했다. {org}도 의견을 냈다.",
+            "kind": "news", "outlet": f"매체{i % 9 + 1}", "source": "names", "published_at": f"{day}T03:00:00Z"})
+        rows.append({"document_id": doc_id, "model_version": "synthetic-1", "relevant": True,
+                     "sentiment": "negative" if i % 4 == 0 else "neutral", "topics": ["budget"], "regions": ["서울"]})
+    save_classifications(db, rows)
+
+
 def _events(db):
     """Two policy events, so the time charts show their markers."""
     for source, external_id, date, kind, title in (
@@ -83,6 +103,7 @@ def main(out=OUT):
     db = open_db(tmp / "demo.db")
     seed_synthetic(db, 6000, days=120, end_date="2026-11-20", seed=1)
     _burst(db)
+    _people(db)
     detect_spikes(db, "2026-10-01", "2026-11-20")
     _demo_status(db)
     _events(db)
@@ -96,6 +117,10 @@ def main(out=OUT):
             driver.get(f"{srv.url}/{query}")
             _wait(driver, ready)
             driver.save_screenshot(str(out / f"{name}.png"))
+            if name == "words":  # the related-words network under the names
+                driver.execute_script("document.getElementById('rl-panel').scrollIntoView()")
+                time.sleep(1)
+                driver.save_screenshot(str(out / "words_network.png"))
             if name == "documents":
                 driver.find_elements("css selector", "#doc-table td[data-dash-column='outlet']")[0].click()
                 _wait(driver, "#doc-detail-panel")
