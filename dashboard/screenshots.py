@@ -4,6 +4,7 @@ Seeds a synthetic store in a temporary folder, serves the app on 127.0.0.1 and s
 PNG per view (plus the document detail and the empty store) with headless Chromium.
 """
 import datetime as dt
+import shutil
 import sys
 import tempfile
 import time
@@ -61,7 +62,7 @@ def _burst(db):
         for copy in range(22 - 6 * story):
             doc_id, _ = save_document(db, {
                 "canonical_url": f"https://burst.example.kr/{story}/{copy}", "title": f"{title} ({copy + 1})",
-                "body": f"{title}. 서울시 자치경찰위원회 예산이 줄었다. 사본 {copy}", "kind": "news",
+                "body": f"{title}. 서울시 자치경찰위원회 예산이 줄었다. ({copy + 1})", "kind": "news",
                 "outlet": f"매체{copy % 9 + 1}", "source": "burst", "cluster_id": f"burst-{story}",
                 "published_at": f"{SPIKE_DAY}T0{story + 1}:00:00Z"})
             rows.append({"document_id": doc_id, "model_version": "synthetic-1", "relevant": True,
@@ -70,13 +71,13 @@ def _burst(db):
 
 
 def _people(db):
-    """Documents naming people, organisations and places (the 인물·연관어 tab), more of them
-    in the last two weeks."""
+    """Documents naming people, organisations and places (the 인물·연관어 tab) over the last
+    eight weeks, more of them in the last two."""
     people = [("김민수", "위원장"), ("박지영", "사무국장"), ("이준호", "청장"), ("정하늘", "의원")]
     orgs, places = ["참여연대", "서울시의회", "행정안전부", "강남경찰서"], ["강남구", "수원시", "해운대구"]
     rows = []
-    for i in range(60):
-        day = (dt.date(2026, 11, 20) - dt.timedelta(days=(i * 7) % 28 if i % 3 else i % 14)).isoformat()
+    for i in range(90):
+        day = (dt.date(2026, 11, 20) - dt.timedelta(days=(i * 11) % 56 if i % 3 else i % 14)).isoformat()
         (name, title), org, place = people[i % 4 if i % 5 else 0], orgs[i % 4 if i % 2 else 0], places[i % 3]
         doc_id, _ = save_document(db, {
             "canonical_url": f"https://names.example.kr/{i}", "title": f"{org}, 자치경찰 예산 토론회 열어",
@@ -121,6 +122,14 @@ def main(out=OUT):
                 driver.execute_script("document.getElementById('rl-panel').scrollIntoView()")
                 time.sleep(1)
                 driver.save_screenshot(str(out / "words_network.png"))
+                driver.find_element("css selector", "#rl-word").send_keys("예산\n")  # centred on one word
+                _wait(driver, "#rl-network .gtitle")
+                deadline = time.monotonic() + 30
+                while "'예산'" not in driver.find_element("css selector", "#rl-network .gtitle").text \
+                        and time.monotonic() < deadline:
+                    time.sleep(0.3)
+                time.sleep(1)
+                driver.save_screenshot(str(out / "words_focus.png"))
             if name == "documents":
                 driver.find_elements("css selector", "#doc-table td[data-dash-column='outlet']")[0].click()
                 _wait(driver, "#doc-detail-panel")
@@ -143,6 +152,7 @@ def main(out=OUT):
     finally:
         empty.close()
         driver.quit()
+        shutil.rmtree(tmp, ignore_errors=True)  # the demo store
     print(f"screenshots in {out}")
 
 

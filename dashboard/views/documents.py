@@ -117,7 +117,7 @@ def render_drivers(data, db, ctx):
     spikes = view_spikes(data, db, ctx)
     recent = recent_documents(db, ctx.filters, SPIKE_SAMPLE)
     outlets = sorted(data.group_totals(db, "outlet", ctx.filters).values(), key=lambda r: -r["articles"])[:5]
-    words = driver_words(db, ctx.filters)
+    words, waiting = driver_words(db, ctx.filters)
     days = ctx.start if ctx.start == ctx.end else f"{ctx.start} ~ {ctx.end}"
     sample = "" if len(recent) < SPIKE_SAMPLE else f" (최근 {SPIKE_SAMPLE:,}건 기준)"
     return {"doc-drivers": html.Div(className="panel drivers", id="doc-drivers-panel", children=[
@@ -134,7 +134,8 @@ def render_drivers(data, db, ctx):
                 html.H4(f"평소와 다른 낱말 (앞선 {BASELINE_DAYS}일 대비)"),
                 html.Ol([html.Li(f"{t['term']} (기사 {t['documents']:,}건 · 앞선 {BASELINE_DAYS}일 "
                                  f"{t['reference_documents']:,}건)") for t in words]) if words
-                else html.P("평소와 뚜렷이 다른 낱말이 없습니다.", className="hint")]),
+                else html.P("평소와 뚜렷이 다른 낱말이 없습니다.", className="hint"),
+                html.P(f"낱말 분석 대기 {waiting:,}건 (잠시 뒤 다시 보세요)", className="hint") if waiting else None]),
         ]),
         html.P("기사 묶음 = 같은 내용을 여러 매체가 실은 기사 모음. 낱말은 이 기간의 기사 전체(제목·본문)를 앞선 "
                f"{BASELINE_DAYS}일과 비교해 주제 탭의 '두드러진 단어'와 같은 방법(가중 로그 오즈비 z점수 1.96 초과)으로 "
@@ -143,10 +144,10 @@ def render_drivers(data, db, ctx):
 
 
 def driver_words(db, filters):
-    """The period's distinctive terms against the BASELINE_DAYS before (z > 1.96): the same
-    method and answer as /api/v1/keywords?ref=before:28 for the same filters."""
+    """([term rows], documents not analysed yet): the period's distinctive terms against the
+    BASELINE_DAYS before (z > 1.96), the same method and answer as /api/v1/keywords?ref=before:28."""
     result = distinctive_terms(db, filters, f"before:{BASELINE_DAYS}", n=DRIVER_WORDS)
-    return [t for t in result["terms"] if t["z"] > 1.96]
+    return [t for t in result["terms"] if t["z"] > 1.96], result["unanalysed"]
 
 
 def most_carried(docs, n=5):

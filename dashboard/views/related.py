@@ -31,7 +31,7 @@ def layout():
     return html.Div([
         html.H3("연관어 네트워크"), html.P(HINT, className="hint"),
         html.Div([dcc.Input(id="rl-word", type="search", debounce=True, className="search",
-                            placeholder="낱말 (예: 예산) — 비우면 주요 낱말 전체"),
+                            placeholder="낱말 입력 (예: 예산)"),
                   html.Button("주요 낱말 전체 보기", id="rl-all", n_clicks=0),
                   html.A("연결선 CSV 내려받기", id="rl-csv", href="", className="button-link", download="related.csv",
                          title="표의 연결선 전체 (엑셀에서 열림)")], className="related-controls"),
