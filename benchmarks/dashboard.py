@@ -51,10 +51,13 @@ def doc_detail(data, db, state):
 
 
 def entity_trend(data, db, state):
-    """The 인물·연관어 tab's trend of the period's most mentioned organisation."""
+    """The 인물·연관어 tab's trend of the store's most mentioned name (looked up on the first call)."""
+    if not hasattr(entity_trend, "name"):
+        row = db.execute("""SELECT v.term FROM term_base b JOIN term_vocab v ON v.id = b.term
+                            WHERE v.kind != 'noun' GROUP BY v.term ORDER BY SUM(b.docs) DESC LIMIT 1""").fetchone()
+        entity_trend.name = row and row[0]
     ctx = Context(state, data.bounds(db))
-    top = [r["entity"] for r in entities.entity_rows(db, ctx) if r["kind"] == "org"]
-    return entities.trend(data, db, ctx, top[0]) if top else None
+    return entities.trend(data, db, ctx, entity_trend.name) if entity_trend.name else None
 
 
 def related_words(word=None):
