@@ -12,6 +12,7 @@ from export.api import _error, respond
 from export.params import choice, date, reject_unknown
 from store import StoreError, open_db
 from store.queries import PERIODS, QueryError
+from store.schema import current_version
 from store.util import dumps
 from watchlists import table, trend
 
@@ -40,6 +41,7 @@ def _serve(db_path, answer, allowed, *args):
         return _error(503, str(exc))
     try:
         dataset, columns, rows, meta = answer(db, raw, *args)
+        meta["store_schema_version"] = current_version(db)
     except table.WatchlistError as exc:
         return _error(404 if str(exc).startswith("관심 목록이 없습니다") else 400, str(exc))
     except QueryError as exc:

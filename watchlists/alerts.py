@@ -27,14 +27,15 @@ log = logging.getLogger(__name__)
 NO_SMTP = "SMTP가 설정되지 않아 관심 목록 알림 메일을 보내지 않습니다 / watchlist alerts off: SMTP is not configured"
 
 
-def spikes_of(db, wl, date_from, date_to, params=None):
-    """The watchlist's spikes on each day of [date_from, date_to] (ISO dates)."""
+def spikes_of(db, wl, date_from, date_to, params=None, count=counts):
+    """The watchlist's spikes on each day of [date_from, date_to] (ISO dates); `count`: store.queries.counts
+    or the dashboard's cached equivalent (the 관심 목록 tab marks the same spikes)."""
     p = params or SpikeParams()
     first = date_bounds(db)[0]
     if first is None:
         return []
     before = (dt.date.fromisoformat(date_from) - dt.timedelta(days=p.window_days)).isoformat()
-    rows = counts(db, "day", None, table.to_filters(wl, before, date_to))
+    rows = count(db, "day", None, table.to_filters(wl, before, date_to))
     return view_spikes(rows, date_from, date_to, first, p)
 
 

@@ -4,6 +4,8 @@ sample size), its newest documents, a link to them in 문서, and a delete butto
 from dash import ALL, Input, Output, State, ctx as dash_ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from analysis.spikes import describe
+
 from dashboard import figures
 from dashboard.state import Context, parse_search, to_search
 from dashboard.views.common import EMPTY_STORE, fmt_int, fmt_pct, notice
@@ -11,11 +13,13 @@ from store.errors import QueryError
 from store.periods import long_label
 from store.util import is_web_url
 from watchlists import table as wl_table, trend as wl_trend
+from watchlists.alerts import spikes_of
 
 TITLE = "관심 목록"
 OUTPUTS = (("wl-current", "children"),)
 HELP = ("위쪽 검색창의 검색어와 필터(지역·주제·논조·출처 유형·매체)를 이름을 붙여 저장하면, 저장한 조건의 추이를 "
-        "언제든 이 탭에서 봅니다. 기간과 일별·주별·월별은 위쪽 기간 설정을 따릅니다.")
+        "언제든 이 탭에서 봅니다. 기간과 일별·주별·월별은 위쪽 기간 설정을 따릅니다. 부정 비율의 세로 막대는 95% "
+        "신뢰구간으로, 논조가 분류된 기사가 적은 날일수록 깁니다. ▼는 급증입니다(알림 메일과 같은 기준).")
 
 
 def layout():
@@ -57,8 +61,9 @@ def rows(data, db, ctx):
     return out
 
 
-def trend_figure(rows_, by):
-    """Bars of articles, a line of stories and, on the right axis, the negative share (hover: out of how many)."""
+def trend_figure(rows_, by, spikes=()):
+    """Bars of articles, a line of stories, spike markers (▼) and, on the right axis, the negative
+    share with its 95% interval as error bars (hover: out of how many)."""
     x = [r["period"] for r in rows_]
     hover = [long_label(by, p) + (" · 일부 기간" if r["partial"] else "") for p, r in zip(x, rows_)]
     counts = [r["articles"] for r in rows_]
@@ -72,13 +77,21 @@ def trend_figure(rows_, by):
         {"type": "scatter", "x": x, "y": [None if r["negative_share"] is None else r["negative_share"] * 100
                                           for r in rows_], "yaxis": "y2", "name": "부정 비율 (%, 오른쪽 축)",
          "mode": "lines+markers", "line": {"color": figures.SENT_COLORS["negative"], "dash": "dot"},
+         "error_y": {"type": "data", "symmetric": False, "thickness": 1, "width": 2, "color": "rgba(228,87,86,0.45)",
+                     "array": [None if r["labelled"] == 0 else (r["negative_ci_high"] - r["negative_share"]) * 100
+                               for r in rows_],
+                     "arrayminus": [None if r["labelled"] == 0 else (r["negative_share"] - r["negative_ci_low"]) * 100
+                                    for r in rows_]},
          "customdata": [[h, r["labelled"], r["negative"]] for h, r in zip(hover, rows_)],
          "hovertemplate": "%{customdata[0]}<br>부정 %{y:.1f}% (논조 분류 %{customdata[1]:,d}건 중 "
                           "%{customdata[2]:,d}건)<extra></extra>"},
     ]
+    data += [dict(m, name="급증 감지", hovertemplate="<b>급증 감지</b><br>%{text}<extra></extra>")  # no click-through here
+             for m in figures.spike_marks(spikes, by, max(counts + [1]) * 1.05)]
     partial = {r["period"] for r in rows_ if r["partial"]}
     return figures.figure(data, None, 300, xaxis=figures.period_axis(by, x, partial), yaxis=figures.count_axis(counts),
-                          yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": "%",
+                          yaxis2={"overlaying": "y", "side": "right", "range": [0, 105],
+                                  "tickvals": [0, 25, 50, 75, 100], "ticktext": ["0%", "25%", "50%", "75%", "100%"],
                                   "title": {"text": "부정 비율"}, "showgrid": False},
                           margin={"b": 60, "r": 60})
 
@@ -91,6 +104,7 @@ def card(data, db, ctx, wl):
     share = (f"부정 비율 {fmt_pct(total['negative_share'])} (논조 분류 {total['labelled']:,}건 중 {total['negative']:,}건, "
              f"95% 신뢰구간 {fmt_pct(total['negative_ci_low'])}–{fmt_pct(total['negative_ci_high'])})"
              if total["labelled"] else "부정 비율 - (논조가 분류된 기사 없음)")
+    spikes = [dict(s, text=describe(s, with_day=False)) for s in spikes_of(db, wl, ctx.start, ctx.end, count=data.counts)]
     docs = wl_trend.latest(db, wl, ctx.start, ctx.end, limit=5)
     items = [html.Li([f"{(d['published_at'] or '')[:10]} {d['outlet'] or ''} ",
                       html.A(d["title"] or "(제목 없음)", href=d["url"], target="_blank", rel="noopener noreferrer")
@@ -103,7 +117,7 @@ def card(data, db, ctx, wl):
         html.Div(wl_table.describe(wl["query"], wl["filters"]) + alert, className="hint"),
         html.Div(f"{ctx.start} ~ {ctx.end}: 기사 {fmt_int(total['articles'], '건')} · 기사 묶음 "
                  f"{fmt_int(total['stories'], '건')} · {share}", className="wl-totals"),
-        dcc.Graph(id={"type": "wl-trend", **key}, figure=trend_figure(rows_, ctx.by), config=figures.GRAPH_CONFIG),
+        dcc.Graph(id={"type": "wl-trend", **key}, figure=trend_figure(rows_, ctx.by, spikes), config=figures.GRAPH_CONFIG),
         html.Div("최근 기사", className="kpi-label"),
         html.Ul(items) if items else html.P("이 기간에 맞는 기사가 없습니다.", className="hint"),
         dcc.Link("문서 탭에서 모두 보기", href=documents, className="wl-open"), " ",
