@@ -9,8 +9,8 @@ format=json|csv; JSON is {meta, links, data} like the other datasets. Recipients
 import flask
 
 from export.api import _error, respond
-from export.params import choice, date, reject_unknown
-from store import StoreError, open_db
+from export.api_analysis import open_request
+from export.params import choice, date
 from store.queries import PERIODS, QueryError
 from store.schema import current_version
 from store.util import dumps
@@ -31,14 +31,10 @@ def register(server, db_path=None):
 
 def _serve(db_path, answer, allowed, *args):
     raw = flask.request.args.to_dict(flat=False)
-    try:
-        reject_unknown(raw, allowed)
-        fmt = choice("format", raw.get("format"), ("json", "csv"), "json")
-        db = open_db(db_path)
-    except QueryError as exc:
-        return _error(400, str(exc))
-    except StoreError as exc:
-        return _error(503, str(exc))
+    opened = open_request(raw, allowed, db_path)
+    if isinstance(opened, flask.Response):
+        return opened
+    fmt, db = opened
     try:
         dataset, columns, rows, meta = answer(db, raw, *args)
         meta["store_schema_version"] = current_version(db)

@@ -17,10 +17,10 @@ from email.message import EmailMessage
 
 from analysis.spikes import SpikeParams, describe, today_kst, view_spikes
 from dashboard.state import to_search
-from digest.send import RESUMED_NOTE, sender_gone, sender_id
+from digest.send import RESUMED_NOTE, claim_row, finish_row
 from digest.settings import SettingsError, dashboard_url, smtp_from_env
 from store.queries import counts, date_bounds
-from store.util import dumps, utc_now, write_transaction
+from store.util import dumps
 from watchlists import table
 
 log = logging.getLogger(__name__)
@@ -45,33 +45,12 @@ def recipients_of(wl, settings):
 
 def claim(db, wl_id, day, emails, spikes, max_attempts):
     """'claimed', 'resumed' (from a sender that died), 'sent', 'in_progress' or 'gave_up'."""
-    now = utc_now()
-    with write_transaction(db):
-        row = db.execute("SELECT status, attempts, claimed_by, claimed_at FROM watchlist_alerts "
-                         "WHERE watchlist_id = ? AND day = ?", [wl_id, day]).fetchone()
-        if row is None:
-            db.execute("INSERT INTO watchlist_alerts (watchlist_id, day, status, attempts, recipients, spikes, "
-                       "created_at, claimed_at, claimed_by) VALUES (?, ?, 'sending', 1, ?, ?, ?, ?, ?)",
-                       [wl_id, day, dumps(emails), dumps(spikes), now, now, sender_id()])
-            return "claimed"
-        status, attempts, claimed_by, claimed_at = row
-        if status == "sent":
-            return "sent"
-        if status == "sending" and not sender_gone(claimed_by, claimed_at):
-            return "in_progress"
-        if attempts >= max_attempts:
-            return "gave_up"
-        db.execute("UPDATE watchlist_alerts SET status = 'sending', attempts = attempts + 1, recipients = ?, spikes = ?, "
-                   "claimed_at = ?, claimed_by = ?, error = CASE WHEN status = 'sending' THEN ? ELSE error END "
-                   "WHERE watchlist_id = ? AND day = ?",
-                   [dumps(emails), dumps(spikes), now, sender_id(), RESUMED_NOTE, wl_id, day])
-        return "resumed" if status == "sending" else "claimed"
+    return claim_row(db, "watchlist_alerts", {"watchlist_id": wl_id, "day": day},
+                     {"recipients": dumps(emails), "spikes": dumps(spikes)}, max_attempts)
 
 
 def _finish(db, wl_id, day, error=None):
-    with write_transaction(db):
-        db.execute("UPDATE watchlist_alerts SET status = ?, error = ?, sent_at = ? WHERE watchlist_id = ? AND day = ?",
-                   ["failed" if error else "sent", error and error[:1000], None if error else utc_now(), wl_id, day])
+    finish_row(db, "watchlist_alerts", {"watchlist_id": wl_id, "day": day}, error)
 
 
 def message(wl, day, spikes, emails, settings, sender):
