@@ -84,6 +84,10 @@ def test_saved_watchlists_keep_name_query_filters_and_alert(db):
     with pytest.raises(table.WatchlistError, match="이메일 주소가 올바르지 않습니다"):
         table.update(db, wl["id"], recipients="not-an-address")
     assert table.update(db, wl["id"], alert=False)["alert"] is False
+    state = {"q": "예산", "region": ["서울"], "kind": ["news"], "topic": [], "sentiment": [], "outlet": []}
+    assert table.from_dashboard(state) == {"region": ["서울"], "source_kind": ["news"]}  # the tab saves API names
+    assert table.dashboard_state({"query": "예산", "filters": table.from_dashboard(state)}) == {
+        "q": "예산", "region": ["서울"], "kind": ["news"]}
     assert table.delete(db, "예산 보도")["id"] == wl["id"]
     with pytest.raises(table.WatchlistError, match="관심 목록이 없습니다"):
         table.get(db, wl["id"])
