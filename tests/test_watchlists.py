@@ -223,7 +223,7 @@ def test_a_spike_is_mailed_once_and_a_quiet_day_not_at_all(db, smtp, monkeypatch
     rcpt, msg = smtp.messages[0]
     assert rcpt == ["pr@test.example"] and "관심 목록 '예산 급증' 급증 알림 (2026-11-30)" in msg["Subject"]
     text = msg.get_content()
-    assert "- 기사 수 25건 (평소 하루 2.9건)" in text and "조건: 검색어: 예산 · 지역: 서울" in text and "view=documents" in text
+    assert "에서 2026-11-30 기사 수 급증이 감지되었습니다" in text and "- 기사 수 25건 (평소 하루 2.9건)" in text and "조건: 검색어: 예산 · 지역: 서울" in text and "view=documents" in text
     again = alerts.send_watchlist_alerts(db, settings, SPIKE_DAY, SPIKE_DAY, smtp=conf)
     assert again["sent"] == [] and again["skipped"] == [("예산 급증", SPIKE_DAY)] and len(smtp.messages) == 1
     row = db.execute("SELECT status, attempts, sent_at FROM watchlist_alerts").fetchall()

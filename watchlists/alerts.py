@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from email.message import EmailMessage
 
-from analysis.spikes import SpikeParams, describe, today_kst, view_spikes
+from analysis.spikes import METRICS, SpikeParams, describe, today_kst, view_spikes
 from dashboard.state import to_search
 from digest.send import RESUMED_NOTE, claim_row, finish_row
 from digest.settings import SettingsError, dashboard_url, smtp_from_env
@@ -61,7 +61,8 @@ def message(wl, day, spikes, emails, settings, sender):
     msg["To"] = ", ".join(emails)
     link = dashboard_url(settings) + "/" + to_search({**table.dashboard_state(wl), "view": "documents",
                                                        "start": day, "end": day})
-    lines = [f"관심 목록 '{wl['name']}'의 {day} 보도가 평소보다 크게 늘었습니다.",
+    what = " · ".join(dict.fromkeys(METRICS[s["metric"]] for s in spikes))  # '기사 수', '부정 비율' or both
+    lines = [f"관심 목록 '{wl['name']}'에서 {day} {what} 급증이 감지되었습니다 (평소보다 크게 높음).",
              f"조건: {table.describe(wl['query'], wl['filters'])}", ""]
     lines += [f"- {describe(s, with_day=False).split(' · ', 1)[1]}" for s in spikes]  # '기사 수 25건 (평소 하루 2.9건)'
     lines += ["", "평소 값은 직전 28일 평균(평일·주말 차이 반영)입니다. 급증은 대시보드의 급증 표시(▼)와 같은 방법으로 판단합니다.",
