@@ -3,6 +3,7 @@
 One small function on purpose: a richer keyword module can replace it later.
 """
 import collections
+import functools
 import math
 import re
 
@@ -13,6 +14,17 @@ _PARTICLES = ("에서는", "으로는", "에서", "으로", "에게", "까지", 
 _STOP = {"관련", "보도", "기자", "뉴스", "오늘", "사진", "이번", "지난", "위해", "통해", "종합", "속보", "단독"}
 
 
+@functools.lru_cache(maxsize=50_000)
+def _stem(word):
+    """The word without one trailing particle; None for a stop word, a number or one letter
+    (cached: titles repeat their words)."""
+    for particle in _PARTICLES:
+        if word.endswith(particle) and len(word) - len(particle) >= 2:
+            word = word[:-len(particle)]
+            break
+    return word if len(word) >= 2 and word not in _STOP and not word.isdigit() else None
+
+
 def distinctive_words(titles, baseline_titles, n=10, min_count=2):
     """[(word, titles with it, z)]: words more frequent in `titles` than in `baseline_titles`,
     by the log-odds ratio with a +0.5 prior and its z-score (Monroe, Colaresi & Quinn 2008,
@@ -21,15 +33,7 @@ def distinctive_words(titles, baseline_titles, n=10, min_count=2):
     def counts(texts):
         c = collections.Counter()
         for text in texts:
-            words = set()
-            for word in _WORD.findall(text or ""):
-                for particle in _PARTICLES:
-                    if word.endswith(particle) and len(word) - len(particle) >= 2:
-                        word = word[:-len(particle)]
-                        break
-                if len(word) >= 2 and word not in _STOP and not word.isdigit():
-                    words.add(word)
-            c.update(words)
+            c.update({w for w in map(_stem, _WORD.findall(text or "")) if w})
         return c
     target, base = counts(titles), counts(baseline_titles)
     n_target, n_base = max(len(titles), 1), max(len(baseline_titles), 1)

@@ -69,9 +69,13 @@ CREATE INDEX IF NOT EXISTS idx_rollup_base ON rollup_base(day, kind, outlet, sen
 CREATE TABLE IF NOT EXISTS rollup_region (day TEXT, region TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
     articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_region ON rollup_region(day, region, kind, outlet, sentiment, articles, singles);
+CREATE INDEX IF NOT EXISTS idx_rollup_region_outlet
+    ON rollup_region(outlet, day, region, kind, sentiment, articles, singles);  -- outlet filters
 CREATE TABLE IF NOT EXISTS rollup_topic (day TEXT, topic TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
     articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_topic ON rollup_topic(day, topic, kind, outlet, sentiment, articles, singles);
+CREATE INDEX IF NOT EXISTS idx_rollup_topic_outlet
+    ON rollup_topic(outlet, day, topic, kind, sentiment, articles, singles);  -- outlet filters
 CREATE TABLE IF NOT EXISTS rollup_region_slim (day TEXT, region TEXT, kind TEXT, sentiment TEXT,
     articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_region_slim ON rollup_region_slim(day, region, kind, sentiment, articles, singles);
@@ -89,6 +93,11 @@ CREATE TABLE IF NOT EXISTS rollup_story (day TEXT, week TEXT, month TEXT, story 
 CREATE INDEX IF NOT EXISTS idx_rollup_story ON rollup_story(day, region, topic, kind, sentiment, outlet, story,
     week, month);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_story ON rollup_story(story);
+-- one region's or topic's rows (with any other filter) without walking every row of the range
+CREATE INDEX IF NOT EXISTS idx_rollup_story_by_region ON rollup_story(region, day, topic, kind, sentiment, outlet,
+    story, week, month);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_by_topic ON rollup_story(topic, day, region, kind, sentiment, outlet,
+    story, week, month);
 -- narrow covering indexes for counting first rows, one per partition
 CREATE INDEX IF NOT EXISTS idx_rollup_story_all ON rollup_story(day, prev_all, week, month);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_region ON rollup_story(day, region, prev_region, week, month);
@@ -103,6 +112,8 @@ CREATE TABLE IF NOT EXISTS rollup_story_doc (day TEXT, week TEXT, month TEXT, st
 CREATE INDEX IF NOT EXISTS idx_rollup_story_doc ON rollup_story_doc(day, kind, sentiment, outlet, story, prev, next,
     week, month, next_week, next_month);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_doc_story ON rollup_story_doc(story);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_doc_outlet ON rollup_story_doc(outlet, day, kind, sentiment, story, prev,
+    next, week, month, next_week, next_month);  -- a few outlets' rows (several outlets chosen)
 -- rollup_story's rows counted per day × previous-row day (part: all, region or topic, with
 -- key the region or topic): first rows of a range are read from a few hundred rows
 CREATE TABLE IF NOT EXISTS rollup_story_first (part TEXT, day TEXT, week TEXT, month TEXT, key TEXT, prev TEXT,
