@@ -429,9 +429,11 @@ def origin_spans(db, date_from=None, date_to=None):
     """{origin: (first day, last day)} of the stored documents in the range, per origin
     ('crawl' or an import format): where the data of a period come from."""
     spans = {}
-    for origin in ("crawl",) + IMPORT_ORIGINS:  # one index seek each (idx_documents_origin)
+    for origin in ("crawl",) + IMPORT_ORIGINS:  # two index seeks each (idx_documents_origin)
+        # MIN and MAX in separate subqueries: together in one they scan the whole range
         first, last = db.execute(
-            "SELECT MIN(pub_date), MAX(pub_date) FROM documents WHERE origin_kind = ? AND pub_date BETWEEN ? AND ?",
+            "SELECT (SELECT MIN(pub_date) FROM documents WHERE origin_kind = ?1 AND pub_date BETWEEN ?2 AND ?3), "
+            "(SELECT MAX(pub_date) FROM documents WHERE origin_kind = ?1 AND pub_date BETWEEN ?2 AND ?3)",
             [origin, date_from or "0000", date_to or "9999"]).fetchone()
         if first:
             spans[origin] = (first, last)
