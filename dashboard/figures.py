@@ -292,3 +292,16 @@ def share_lines(series, by, periods, title, note=None):
                   yaxis={"rangemode": "tozero", "ticksuffix": "%", "title": {"text": "수집 목록 대비 비율 (%)"},
                          "gridcolor": "#eee", "zeroline": True, "zerolinecolor": "#999"},
                   annotations=_note(note))
+
+
+def share_bars(rows, key, title, note=None):
+    """Horizontal bars of `article_share` (%) per `key` value over the whole period, the counts
+    behind each on hover; `rows` carry listed and listed_articles (store/listings.py)."""
+    bar = {"type": "bar", "orientation": "h", "y": [r[key] for r in rows],
+           "x": [round(100 * r["listed_articles"] / r["listed"], 2) for r in rows], "marker": {"color": "#4C78A8"},
+           "customdata": [[r["listed_articles"], r["listed"]] for r in rows],
+           "hovertemplate": "%{y} %{x:.1f}%<br>관련 기사 %{customdata[0]:,d}건 / 수집 목록 %{customdata[1]:,d}건<extra></extra>"}
+    return figure([bar], title, 420, margin={"l": 110, "t": 80},
+                  xaxis={"rangemode": "tozero", "ticksuffix": "%", "title": {"text": "수집 목록 대비 비율 (%)"},
+                         "gridcolor": "#eee"},
+                  yaxis={"automargin": True, "autorange": "reversed"}, annotations=_note(note))

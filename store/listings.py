@@ -1,10 +1,11 @@
 """Normalised attention: what each crawl source listed (the denominator) and the share of it
-that became relevant articles and stories (docs/data-dictionary.md, "Attention").
+that became relevant articles and stories (docs/data-dictionary.md, trends: `listed` ...).
 
 `listed_items` holds one row per (source, canonical URL) a source listed — relevant or not,
 filtered by the query terms or kept — counted once however often later crawls list it again.
-Its `day` is the item's Korean publication date when the document was stored (the day every
-count uses) or the listing said, else the Korean date of the crawl that first listed it.
+An item's day is its document's Korean date (`pub_date`, the day every count uses) when it was
+stored; else the `day` column: the listing's Korean date, or the crawl's when the listing gave
+none or an unbelievable one.
 
 Shares count only listed items: a relevant article the listing of no source recorded (an
 import, or a document stored before listings were recorded) is in no share. The numerator of
@@ -97,6 +98,23 @@ def attention(db, by="day", group=None, filters=None):
                "story_share": stories / listed if listed else None}
         rows.append({**row, group: v} if group else row)
     return rows
+
+
+def period_shares(db, group, filters=None):
+    """One row per value of `group` with listed articles over the whole filtered period (highest
+    share first): listed, listed_articles and article_share, the per-day rows added up (an item
+    is listed on one day, so the sums are exact; stories are left out: one can span days)."""
+    totals = {}
+    for r in attention(db, "day", group, filters):
+        acc = totals.setdefault(r[group], {group: r[group], "listed": 0, "listed_articles": 0})
+        acc["listed"] += r["listed"]
+        acc["listed_articles"] += r["listed_articles"]
+    if group in LABEL_GROUPS:  # divided by everything listed, also on days without this region's articles
+        listed = sum(r["listed"] for r in attention(db, "day", None, filters))
+        for acc in totals.values():
+            acc["listed"] = listed
+    rows = [{**r, "article_share": r["listed_articles"] / r["listed"]} for r in totals.values() if r["listed"]]
+    return sorted(rows, key=lambda r: (-r["article_share"], str(r[group])))
 
 
 def _listed_rows(filters):

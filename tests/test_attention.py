@@ -3,12 +3,15 @@ denominator), a recrawl does not count them again, and the shares in the store q
 export, the API and the 출처 chart equal a plain-SQL recount."""
 import datetime as dt
 import json
+import time
 
 import flask
 import pytest
 
 from crawler.run import crawl
 from crawler.sample_site import serve
+from dashboard.app import create_app
+from dashboard.browser import Server, chromium, find_chromium
 from export import api
 from export.trends import long_table
 from store import listings, open_db
@@ -146,3 +149,51 @@ def test_export_and_api_carry_counts_listed_and_shares(crawled):
     assert sum(int(line.split(",")[-5]) for line in lines) == 10
     wide = client.get(f"/api/v1/trends?by=month&group=source&shape=wide&metric=article_share&from={first}&to={last}")
     assert wide.status_code == 200 and any(r[WIRE] for r in json.loads(wide.data)["data"])
+
+
+def plot_data(driver, graph_id, timeout=40):
+    """[(name, y, customdata, hovertemplate)] of a Dash graph's traces once drawn (x for bars: name = y)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        traces = driver.execute_script(
+            f"const g = document.querySelector('#{graph_id} .js-plotly-plot');"
+            "return g && g.data && g.data.length && g.data.map(t => t.type === 'bar' ? [t.y, t.x, t.customdata, "
+            "t.hovertemplate] : [t.name, t.y, t.customdata, t.hovertemplate]);")
+        if traces:
+            return traces
+        time.sleep(0.25)
+    raise AssertionError(f"{graph_id} not drawn: {driver.find_element('tag name', 'body').text[:500]}")
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="needs chromium and chromium-driver (apt)")
+def test_sources_tab_draws_the_share_beside_the_counts(crawled):
+    path, db, _, _ = crawled
+    months = listings.attention(db, "month", None, Filters(date_from="2026-09-01", date_to="2026-12-01"))
+    server, driver = Server(create_app(path)), chromium()
+    try:
+        driver.get(f"{server.url}/?view=sources&start=2026-09-01&end=2026-12-01&by=month")
+        traces = plot_data(driver, "src-share")
+        names = [t[0] for t in traces]
+        assert names == ["전체 (기사 기준)", "전체 (스토리 기준)", WIRE]
+        assert traces[0][1] == [round(100 * r["article_share"], 2) for r in months]
+        assert [c[3] for c in traces[0][2]] == [r["listed"] for r in months]  # sample size on hover
+        assert "수집 목록" in traces[0][3] and "%" in traces[0][3]
+        text = driver.find_element("css selector", "#src-share").text
+        assert "분모 없는 자료 제외" in text and "단위: %" in text
+        assert driver.find_elements("css selector", "#src-outlets .barlayer .point")  # the counts stay beside it
+        driver.get(f"{server.url}/?view=regions&start=2026-09-01&end=2026-12-01")
+        [bars] = plot_data(driver, "rg-share")
+        assert dict(zip(bars[0], bars[1])) == {"서울": 30.0, "부산": 20.0}  # 3 and 2 of the 10 listed
+        assert bars[2] == [[3, 10], [2, 10]] and "수집 목록" in bars[3]
+    finally:
+        driver.quit()
+        server.close()
+
+
+def test_period_share_of_a_region_uses_every_listed_day(crawled):
+    _, db, _, _ = crawled
+    rows = {r["region"]: r for r in listings.period_shares(db, "region", Filters())}
+    assert (rows["서울"]["listed_articles"], rows["서울"]["listed"]) == (3, 10)
+    assert (rows["부산"]["listed_articles"], rows["부산"]["listed"]) == (2, 10)
+    wire = listings.period_shares(db, "source", Filters())
+    assert [(r["source"], r["listed_articles"], r["listed"]) for r in wire] == [(WIRE, 5, 10)]

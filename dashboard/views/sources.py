@@ -51,6 +51,7 @@ def render(data, db, ctx):
 SHARE_SOURCES = 5  # lines for the sources that listed the most; the whole collection always drawn
 SHARE_NOTE = ("분모: 출처가 목록에 올린 항목 수(관련성 판정 전, URL당 한 번) · 분모 없는 자료 제외 "
               "(가져온 자료, 목록 기록 이전 문서) · 목록이 없는 날은 빈칸")
+NO_DENOMINATOR = "이 기간에는 수집 목록(분모)이 기록된 출처가 없어 비율을 계산할 수 없습니다 (분모 없는 자료 제외)."
 
 
 def share_chart(data, db, ctx):
@@ -59,8 +60,7 @@ def share_chart(data, db, ctx):
     key = ("attention", last_listed(db), ctx.by, repr(ctx.filters))
     overall = data.live.get(db, key, lambda: attention(db, ctx.by, None, ctx.filters))
     if not overall:
-        return figures.message("이 기간에는 수집 목록(분모)이 기록된 출처가 없어 비율을 계산할 수 없습니다 "
-                               "(분모 없는 자료 제외).", "수집 목록 대비 관련 기사 비율 (%)")
+        return figures.message(NO_DENOMINATOR, "수집 목록 대비 관련 기사 비율 (%)")
     per_source = data.live.get(db, key + ("source",), lambda: attention(db, ctx.by, "source", ctx.filters))
     listed = collections.Counter()
     for r in per_source:
