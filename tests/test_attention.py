@@ -12,6 +12,9 @@ from crawler.run import crawl
 from crawler.sample_site import serve
 from dashboard.app import create_app
 from dashboard.browser import Server, chromium, find_chromium
+from dashboard.data import Data
+from dashboard.state import Context
+from dashboard.views import regions
 from export import api
 from export.trends import long_table
 from store import listings, open_db
@@ -181,10 +184,6 @@ def test_sources_tab_draws_the_share_beside_the_counts(crawled):
         text = driver.find_element("css selector", "#src-share").text
         assert "분모 없는 자료 제외" in text and "단위: %" in text
         assert driver.find_elements("css selector", "#src-outlets .barlayer .point")  # the counts stay beside it
-        driver.get(f"{server.url}/?view=regions&start=2026-09-01&end=2026-12-01")
-        [bars] = plot_data(driver, "rg-share")
-        assert dict(zip(bars[0], bars[1])) == {"서울": 30.0, "부산": 20.0}  # 3 and 2 of the 10 listed
-        assert bars[2] == [[3, 10], [2, 10]] and "수집 목록" in bars[3]
     finally:
         driver.quit()
         server.close()
@@ -197,3 +196,15 @@ def test_period_share_of_a_region_uses_every_listed_day(crawled):
     assert (rows["부산"]["listed_articles"], rows["부산"]["listed"]) == (2, 10)
     wire = listings.period_shares(db, "source", Filters())
     assert [(r["source"], r["listed_articles"], r["listed"]) for r in wire] == [(WIRE, 5, 10)]
+
+
+def test_regions_tab_share_bars(crawled):
+    """The 지역 share figure as the view builds it (the browser check above covers drawing)."""
+    path, db, _, _ = crawled
+    ctx = Context({"view": "regions", "start": "2026-09-01", "end": "2026-12-01"}, ("2026-09-01", "2026-12-01"))
+    [bars] = regions.share_chart(Data(path), db, ctx)["data"]
+    assert dict(zip(bars["y"], bars["x"])) == {"서울": 30.0, "부산": 20.0}  # 3 and 2 of the 10 listed
+    assert bars["customdata"] == [[3, 10], [2, 10]] and "수집 목록" in bars["hovertemplate"]
+    empty = Context({"view": "regions", "start": "2025-01-01", "end": "2025-01-31"}, ("2025-01-01", "2026-12-01"))
+    message = regions.share_chart(Data(path), db, empty)
+    assert not message["data"] and "분모 없는 자료 제외" in message["layout"]["annotations"][0]["text"]
