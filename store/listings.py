@@ -25,6 +25,7 @@ LISTING_GROUPS = {"source": "x.source", "outlet": "x.outlet", "source_kind": "x.
 LABEL_GROUPS = ("region", "topic", "sentiment")  # share of everything listed (the period's whole denominator)
 ATTENTION_GROUPS = (*LISTING_GROUPS, *LABEL_GROUPS)
 OUTLET = "COALESCE(d.outlet, li.outlet, s.outlet)"  # the stored document's outlet, else the listing's
+DAY = "COALESCE(d.pub_date, li.day)"  # the stored document's Korean date, else the listing's (or crawl's)
 
 
 def listing_day(published_at, crawl_day):
@@ -124,20 +125,15 @@ def _listed_rows(filters):
     hit_params, params, conds = [], [], []
     hit = where_clause(f.replace(date_from=None, date_to=None, sources=None, outlets=None, source_kinds=None),
                        hit_params)
-    if f.date_from:
-        conds.append("COALESCE(d.pub_date, li.day) >= ?")
-        params.append(f.date_from)
-    if f.date_to:
-        conds.append("COALESCE(d.pub_date, li.day) <= ?")
-        params.append(f.date_to)
-    if f.sources:
-        conds.append(_in("li.source", f.sources, params))
-    if f.source_kinds:
-        conds.append(_in("s.kind", f.source_kinds, params))
-    if f.outlets:
-        conds.append(_in(OUTLET, f.outlets, params))
+    for value, condition in ((f.date_from, f"{DAY} >= ?"), (f.date_to, f"{DAY} <= ?")):
+        if value:
+            conds.append(condition)
+            params.append(value)
+    for values, column in ((f.sources, "li.source"), (f.source_kinds, "s.kind"), (f.outlets, OUTLET)):
+        if values:
+            conds.append(_in(column, values, params))
     sql = f"""
-        SELECT li.source AS source, li.item_key AS item_key, COALESCE(d.pub_date, li.day) AS day,
+        SELECT li.source AS source, li.item_key AS item_key, {DAY} AS day,
                {OUTLET} AS outlet, s.kind AS source_kind,
                CASE WHEN d.id IS NOT NULL AND ({hit}) THEN d.id END AS hit,
                CASE WHEN d.id IS NOT NULL AND ({hit}) THEN d.cluster_id END AS story
