@@ -12,6 +12,7 @@ from dashboard import auth as auth_mod, event_markers
 from dashboard.data import Data
 from dashboard.state import PRESETS, Context, parse_search, preset_range, to_search
 from dashboard.views import documents, events as events_view, interest, overview, regions, review, sources, status, topics
+from dashboard.views import watchlists
 from dashboard.views.common import notice
 from export.safe_cells import neutralise
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
@@ -20,7 +21,7 @@ from store.queries import QueryError, facet_values
 
 log = logging.getLogger(__name__)
 VIEWS = {"overview": overview, "regions": regions, "topics": topics, "sources": sources,
-         "documents": documents, "review": review, "events": events_view, "status": status}
+         "documents": documents, "review": review, "events": events_view, "watchlists": watchlists, "status": status}
 FILTERS = [("f-region", "region"), ("f-topic", "topic"), ("f-sentiment", "sentiment"), ("f-kind", "kind"),
            ("f-outlet", "outlet")]
 SEARCH_HELP = '제목·본문 검색: 띄어 쓰면 모두 포함, A OR B 둘 중 하나, -낱말 빼기, "구절" 그대로, (괄호) 묶기'
@@ -170,6 +171,7 @@ def _register(app, data):
     _register_download(app, data)
     event_markers.register(app, data)
     events_view.register(app, data)
+    watchlists.register(app, data)
 
 
 def _register_view(app, data, name, view, outputs_spec=None, render_fn=None):

@@ -1,4 +1,5 @@
-"""Screenshots of every view for the docs: `python -m dashboard.screenshots [OUT_DIR]`.
+"""Screenshots of every view for the docs: `python -m dashboard.screenshots [OUT_DIR [NAME ...]]`
+(NAME: only these shots, e.g. `docs/screenshots watchlists`).
 
 Seeds a synthetic store in a temporary folder, serves the app on 127.0.0.1 and saves one
 PNG per view (plus the document detail and the empty store) with headless Chromium.
@@ -27,6 +28,7 @@ SHOTS = [("overview", "", "#ov-volume .barlayer .point"),
          ("sources", "?view=sources", "#src-outlets .barlayer .point"),
          ("documents", "?view=documents", "#doc-table td"),
          ("spike_drivers", f"?view=documents&start={SPIKE_DAY}&end={SPIKE_DAY}&spike={SPIKE_DAY}", "#doc-drivers-panel"),
+         ("watchlists", "?view=watchlists&start=2026-10-24", "#wl-list .wl-card .barlayer .point"),
          ("status", "?view=status", "#kpi-model")]
 
 
@@ -76,7 +78,15 @@ def _events(db):
                                      "region": None, "url": "https://example.org/" + external_id}])
 
 
-def main(out=OUT):
+def _watchlists(db):
+    """Two saved watchlists for the 관심 목록 tab."""
+    from watchlists.table import add
+    add(db, "서울 예산 보도", "예산", {"region": ["서울"]}, alert=True, recipients="pr@example.org")
+    add(db, "인력·업무부담 비판", "인력 OR 현장 -경찰국", {"sentiment": ["negative"]})
+
+
+def main(out=OUT, only=None):
+    """only: file names (without .png) to take; default every shot."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
@@ -86,13 +96,15 @@ def main(out=OUT):
     detect_spikes(db, "2026-10-01", "2026-11-20")
     _demo_status(db)
     _events(db)
+    _watchlists(db)
     from nlp.indexing import index_pending
-    index_pending(db)  # term lists for the 주제 panel (classify does this for crawled documents)
+    if not only or "topics" in only:
+        index_pending(db)  # term lists for the 주제 panel (classify does this for crawled documents)
     db.conn.close()
     driver = chromium(1440, 1700)
     srv = Server(create_app(tmp / "demo.db"))
     try:
-        for name, query, ready in SHOTS:
+        for name, query, ready in [shot for shot in SHOTS if not only or shot[0] in only]:
             driver.get(f"{srv.url}/{query}")
             _wait(driver, ready)
             driver.save_screenshot(str(out / f"{name}.png"))
@@ -101,15 +113,19 @@ def main(out=OUT):
                 _wait(driver, "#doc-detail-panel")
                 driver.execute_script("document.getElementById('doc-detail').scrollIntoView()")
                 driver.save_screenshot(str(out / "document_detail.png"))
-        small = phone(chromium(500, 844))
-        try:
-            small.get(f"{srv.url}/")
-            _wait(small, "#ov-volume .barlayer .point")
-            small.save_screenshot(str(out / "phone.png"))
-        finally:
-            small.quit()
+        if not only or "phone" in only:
+            small = phone(chromium(500, 844))
+            try:
+                small.get(f"{srv.url}/")
+                _wait(small, "#ov-volume .barlayer .point")
+                small.save_screenshot(str(out / "phone.png"))
+            finally:
+                small.quit()
     finally:
         srv.close()
+    if only and "empty_store" not in only:
+        driver.quit()
+        return
     empty = Server(create_app(tmp / "empty.db"))
     try:
         driver.get(empty.url + "/")
@@ -122,4 +138,4 @@ def main(out=OUT):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main(sys.argv[1] if len(sys.argv) > 1 else OUT, sys.argv[2:] or None)

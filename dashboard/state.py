@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.queries import Filters
 
-VIEWS = ("overview", "regions", "topics", "sources", "documents", "review", "events", "status")
+VIEWS = ("overview", "regions", "topics", "sources", "documents", "review", "events", "watchlists", "status")
 PERIODS = ("day", "week", "month")
 COMPARISONS = ("prev", "yoy")  # the period just before, or the same dates a year earlier
 PRESETS = {"7d": "지난 7일", "last_week": "지난주", "last_month": "지난달", "this_year": "올해"}

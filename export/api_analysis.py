@@ -38,17 +38,25 @@ def register(server, db_path=None):
     return server
 
 
-def _serve(name, db_path):
-    allowed, answer = ENDPOINTS[name]
-    raw = flask.request.args.to_dict(flat=False)
+def open_request(raw, allowed, db_path):
+    """(format, db) for a request whose parameters are all known, else the error response
+    (400: a bad parameter, 503: the store cannot be opened)."""
     try:
         reject_unknown(raw, allowed)
-        fmt = choice("format", raw.get("format"), ("json", "csv"), "json")
-        db = open_db(db_path)
+        return choice("format", raw.get("format"), ("json", "csv"), "json"), open_db(db_path)
     except QueryError as exc:
         return _error(400, str(exc))
     except StoreError as exc:
         return _error(503, str(exc))
+
+
+def _serve(name, db_path):
+    allowed, answer = ENDPOINTS[name]
+    raw = flask.request.args.to_dict(flat=False)
+    opened = open_request(raw, allowed, db_path)
+    if isinstance(opened, flask.Response):
+        return opened
+    fmt, db = opened
     try:
         if rollups.generation(db) is not None:
             rollups.refresh_if_dirty(db)
