@@ -301,7 +301,7 @@ def share_bars(rows, key, title, note=None):
            "x": [round(100 * r["listed_articles"] / r["listed"], 2) for r in rows], "marker": {"color": "#4C78A8"},
            "customdata": [[r["listed_articles"], r["listed"]] for r in rows],
            "hovertemplate": "%{y} %{x:.1f}%<br>관련 기사 %{customdata[0]:,d}건 / 수집 목록 %{customdata[1]:,d}건<extra></extra>"}
-    return figure([bar], title, 420, margin={"l": 110, "t": 80},
+    return figure([bar], title, max(300, 120 + 24 * len(rows)), margin={"l": 110, "t": 80},  # a label per bar
                   xaxis={"rangemode": "tozero", "ticksuffix": "%", "title": {"text": "수집 목록 대비 비율 (%)"},
                          "gridcolor": "#eee"},
                   yaxis={"automargin": True, "autorange": "reversed"}, annotations=_note(note))
