@@ -24,8 +24,7 @@ EARLIEST_DAY = "1990-01-01"  # a listing date before this, or after the crawl's 
 LISTING_GROUPS = {"source": "x.source", "outlet": "x.outlet", "source_kind": "x.source_kind"}  # own denominators
 LABEL_GROUPS = ("region", "topic", "sentiment")  # share of everything listed (the period's whole denominator)
 ATTENTION_GROUPS = (*LISTING_GROUPS, *LABEL_GROUPS)
-OUTLET = "COALESCE(d.outlet, li.outlet, s.outlet)"  # the stored document's outlet, else the listing's
-DAY = "COALESCE(d.pub_date, li.day)"  # the stored document's Korean date, else the listing's (or crawl's)
+OUTLET = "COALESCE(d.outlet, x.outlet, s.outlet)"  # the stored document's outlet, else the listing's
 
 
 def listing_day(published_at, crawl_day):
@@ -120,27 +119,34 @@ def period_shares(db, group, filters=None):
 
 def _listed_rows(filters):
     """(SQL, params): one row per listed item in the filters' range and sources, with `hit` (the
-    document id) and `story` (its cluster) when it became a relevant document matching the filters."""
+    document id) and `story` (its cluster) when it became a relevant document matching the filters.
+
+    An item's day is its stored document's date, else its own `day`: the range is looked up
+    twice, through the documents' date index and through the listed items' (items without a
+    dated document), so a short range never reads every listed item."""
     f = filters or Filters()
-    hit_params, params, conds = [], [], []
+    hit_params, conds, params = [], [], []
     hit = where_clause(f.replace(date_from=None, date_to=None, sources=None, outlets=None, source_kinds=None),
                        hit_params)
-    for value, condition in ((f.date_from, f"{DAY} >= ?"), (f.date_to, f"{DAY} <= ?")):
-        if value:
-            conds.append(condition)
-            params.append(value)
-    for values, column in ((f.sources, "li.source"), (f.source_kinds, "s.kind"), (f.outlets, OUTLET)):
+    span = [f.date_from or "0000-00-00", f.date_to or "9999-99-99"]
+    for values, column in ((f.sources, "x.source"), (f.source_kinds, "s.kind"), (f.outlets, OUTLET)):
         if values:
             conds.append(_in(column, values, params))
     sql = f"""
-        SELECT li.source AS source, li.item_key AS item_key, {DAY} AS day,
+        SELECT x.source AS source, x.item_key AS item_key, COALESCE(d.pub_date, x.day) AS day,
                {OUTLET} AS outlet, s.kind AS source_kind,
                CASE WHEN d.id IS NOT NULL AND ({hit}) THEN d.id END AS hit,
                CASE WHEN d.id IS NOT NULL AND ({hit}) THEN d.cluster_id END AS story
-        FROM listed_items li LEFT JOIN sources s ON s.name = li.source
-        LEFT JOIN documents d ON d.id = li.document_id LEFT JOIN labels l ON l.document_id = d.id
+        FROM (SELECT li.source, li.item_key, li.day, li.outlet, d.id AS doc
+              FROM documents d JOIN listed_items li ON li.document_id = d.id WHERE d.pub_date BETWEEN ? AND ?
+              UNION ALL
+              SELECT li.source, li.item_key, li.day, li.outlet, NULL FROM listed_items li
+              WHERE li.day BETWEEN ? AND ? AND NOT EXISTS (
+                  SELECT 1 FROM documents o WHERE o.id = li.document_id AND o.pub_date IS NOT NULL)) x
+        LEFT JOIN sources s ON s.name = x.source
+        LEFT JOIN documents d ON d.id = x.doc LEFT JOIN labels l ON l.document_id = d.id
         WHERE {' AND '.join(conds) or '1'}"""
-    return sql, hit_params + hit_params + params
+    return sql, hit_params + hit_params + span + span + params
 
 
 def last_listed(db):

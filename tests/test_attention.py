@@ -208,3 +208,18 @@ def test_regions_tab_share_bars(crawled):
     empty = Context({"view": "regions", "start": "2025-01-01", "end": "2025-01-31"}, ("2025-01-01", "2026-12-01"))
     message = regions.share_chart(Data(path), db, empty)
     assert not message["data"] and "분모 없는 자료 제외" in message["layout"]["annotations"][0]["text"]
+
+
+def test_an_item_counts_on_its_documents_day_not_its_listing_day(tmp_path):
+    db = open_db(tmp_path / "m.db")
+    doc_id, _ = save_document(db, {"canonical_url": "https://a.example/1", "url": "https://a.example/1",
+                                   "title": "자치경찰 예산", "body": "자치경찰 예산 " * 20,
+                                   "published_at": "2026-11-05T01:00:00Z", "source": "s"})
+    save_classifications(db, [{"document_id": doc_id, "model_version": "t", "relevant": True, "sentiment": "neutral"}])
+    now = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+    listings.record_listed(db, "s", {"https://a.example/1": {"published_at": "2026-11-01T01:00:00Z"},
+                                     "https://a.example/2": {"published_at": "2026-11-01T02:00:00Z"}}, now=now)
+    day = {d: listings.attention(db, "day", None, Filters(date_from=d, date_to=d)) for d in ("2026-11-01", "2026-11-05")}
+    assert [(r["listed"], r["listed_articles"]) for r in day["2026-11-05"]] == [(1, 1)]
+    assert [(r["listed"], r["listed_articles"]) for r in day["2026-11-01"]] == [(1, 0)]
+    db.conn.close()
