@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import auth as auth_mod, event_markers
 from dashboard.data import Data
 from dashboard.state import PRESETS, Context, parse_search, preset_range, to_search
-from dashboard.views import documents, events as events_view, interest, overview, regions, review, sources, status, topics
+from dashboard.views import documents, entities, events as events_view, interest, overview, regions, related, review, sources, status, topics
 from dashboard.views import watchlists
 from dashboard.views.common import notice
 from export.safe_cells import neutralise
@@ -20,7 +20,7 @@ from store.labels import add_annotation, add_story_annotation
 from store.queries import QueryError, facet_values
 
 log = logging.getLogger(__name__)
-VIEWS = {"overview": overview, "regions": regions, "topics": topics, "sources": sources,
+VIEWS = {"overview": overview, "regions": regions, "topics": topics, "words": entities, "sources": sources,
          "documents": documents, "review": review, "events": events_view, "watchlists": watchlists, "status": status}
 FILTERS = [("f-region", "region"), ("f-topic", "topic"), ("f-sentiment", "sentiment"), ("f-kind", "kind"),
            ("f-outlet", "outlet")]
@@ -164,6 +164,8 @@ def _register(app, data):
     _register_view(app, data, "overview", interest, interest.OUTPUTS)  # the search-interest panel
     _register_documents(app, data)
     review.register(app, data)
+    entities.register(app, data)  # 인물·연관어: the chosen name's trend
+    related.register(app, data)   # and the related-words network (word box, node clicks)
     _register_region_click(app)
     _register_spike_click(app)
     _register_presets(app, data)
