@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.clean import document_text
+from nlp.clean import document_parts, document_text, join_parts
 from nlp.errors import ModelMissing
 from store.util import process_alive
 from vocabulary import NATIONAL, REGIONS, SENTIMENTS, TOPICS
-from nlp.regions import candidate_features, region_evidence, rule_regions
+from nlp.regions import candidate_features, evidence_many, region_evidence, rule_regions
 
 CODE_VERSION = "nlp-4"
 TOPIC_IDS = tuple(TOPICS)
@@ -182,7 +182,8 @@ class TextFeatures:
 
     def transform(self, texts):
         import scipy.sparse as sp
-        return sp.hstack([self.morph.transform(texts), self.chars.transform(texts)]).tocsr()
+        from nlp import char_ngrams
+        return sp.hstack([self.morph.transform(texts), char_ngrams.tfidf(self.chars, texts)]).tocsr()
 
 
 def doc_string(item: dict) -> str:
@@ -260,7 +261,8 @@ class Classifier:
     def predict(self, items: list[dict], batch_size: int = 32) -> list[dict]:
         if not items:
             return []
-        texts = [doc_string(it) for it in items]
+        parts = [document_parts(it.get("title"), it.get("text")) for it in items]
+        texts = [join_parts(*p) for p in parts]
         X = self.encoder.embed(texts, batch_size=batch_size,
                                chunk=self.meta.get("long_mode") == "chunk")
         h = self.heads
@@ -270,7 +272,7 @@ class Classifier:
         sent_classes = list(h["sentiment"].classes_)
         P_sent = h["sentiment"].predict_proba(X, Xt, share)
         topic_p = {t: _proba(h["topics"][t], X, True, Xt, share) for t in TOPIC_IDS}
-        regions = self._regions(items, X)
+        regions = self._regions(items, X, [body for _, body in parts])
         cut = h.get("topic_thresholds", {})
         out = []
         for i, it in enumerate(items):
@@ -290,13 +292,13 @@ class Classifier:
             })
         return out
 
-    def _regions(self, items: list[dict], X: np.ndarray) -> list[list[str]]:
+    def _regions(self, items: list[dict], X: np.ndarray, bodies: list[str]) -> list[list[str]]:
         """Regions per item: the rules' region set; the learned pair model only adds a candidate
         the rules left out when it is confident (p >= REGION_ADD) and only drops one the rules
         chose when it is confident it is wrong (p <= REGION_DROP); 전국 is added only on a
         confident national head. The pair and national models run once per batch: per-document
         sklearn calls cost more than the models themselves (docs/model.md, "Embedding cache")."""
-        evs = [region_evidence(it.get("title") or "", _body(it)) for it in items]
+        evs = evidence_many([(it.get("title") or "", body) for it, body in zip(items, bodies)])
         rules = [[r for r in rule_regions(ev) if r != NATIONAL] for ev in evs]
         rm = self.heads.get("regions") or {}
         if rm.get("pair") is None:
@@ -440,8 +442,7 @@ def _resolve(name: str) -> str:
 
 
 def _body(it: dict) -> str:
-    from nlp.clean import clean_text
-    return clean_text(it.get("text"), it.get("title"))
+    return document_parts(it.get("title"), it.get("text"))[1]
 
 
 def _nat_feats(ev: dict) -> np.ndarray:
