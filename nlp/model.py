@@ -57,14 +57,23 @@ class _PlattLR:
         return self
 
     def _calibrate(self, D):
+        from scipy.special import expit
         D = np.asarray(D).reshape(D.shape[0], -1)
-        P = np.column_stack([p.predict_proba(D[:, [k]])[:, 1] for k, p in enumerate(self.platt)])
+        P = np.column_stack([expit(_decision(p, D[:, [k]])) for k, p in enumerate(self.platt)])
         if len(self.classes_) == 2:
             return np.column_stack([1 - P[:, 0], P[:, 0]])
         return P / np.maximum(P.sum(1, keepdims=True), 1e-12)
 
     def predict_proba(self, X):
-        return self._calibrate(self.base.decision_function(X))
+        return self._calibrate(_decision(self.base, X))
+
+
+def _decision(lr, X):
+    """lr.decision_function(X) without sklearn's per-call input checks: a batch makes hundreds
+    of these calls, and the checks cost more than the products. The same arithmetic."""
+    from sklearn.utils.extmath import safe_sparse_dot
+    scores = safe_sparse_dot(X, lr.coef_.T, dense_output=True) + lr.intercept_
+    return scores.reshape(-1) if scores.shape[1] == 1 else scores
 
 
 def _calibrated_lr(y, C=2.0):
