@@ -57,6 +57,8 @@ def register(server, db_path=None):
     server.register_blueprint(api)
     from export import api_analysis  # keywords, related words, entities, attention, watchlists
     api_analysis.register(server, db_path)
+    from export import api_watchlists  # /api/v1/watchlists and one watchlist's trend
+    api_watchlists.register(server, db_path)
     return server
 
 

@@ -264,9 +264,26 @@ ALTER TABLE digests ADD COLUMN claimed_by TEXT;
 """
 
 
-# v11 (#17): region evidence (nlp/regions.py) of each (title, cleaned body), keyed by their
+# v11 (#20): saved watchlists (a search text and filters, watchlists/table.py) and their spike
+# alert mails, one row per watchlist and day, claimed with a lease like the digest's (watchlists/alerts.py).
+_V11_WATCHLISTS = """
+CREATE TABLE watchlists (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, query TEXT NOT NULL DEFAULT '',
+    filters TEXT NOT NULL DEFAULT '{}', alert INTEGER NOT NULL DEFAULT 0, recipients TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE watchlist_alerts (
+    watchlist_id INTEGER NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, recipients TEXT, spikes TEXT, error TEXT,
+    created_at TEXT, claimed_at TEXT, claimed_by TEXT, sent_at TEXT,
+    PRIMARY KEY (watchlist_id, day)
+);
+"""
+
+
+# v12 (#17): region evidence (nlp/regions.py) of each (title, cleaned body), keyed by their
 # hash and the rules' key, so re-labelling after a retrain does not run the region rules again.
-_V11_REGION_CACHE = """
+_V12_REGION_CACHE = """
 CREATE TABLE region_cache (
     text_hash TEXT NOT NULL, rules_key TEXT NOT NULL, evidence TEXT NOT NULL,
     PRIMARY KEY (text_hash, rules_key)
@@ -276,7 +293,8 @@ CREATE TABLE region_cache (
 
 MIGRATIONS = [
     _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
-    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST, _V9_DIGEST_CLAIMS, _V10_IMPORTS, _V11_REGION_CACHE,
+    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST, _V9_DIGEST_CLAIMS, _V10_IMPORTS, _V11_WATCHLISTS,
+    _V12_REGION_CACHE,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
