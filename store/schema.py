@@ -297,10 +297,20 @@ CREATE INDEX idx_listed_items_first ON listed_items(first_listed_at);  -- newest
 """
 
 
+# v13 (#17): region evidence (nlp/regions.py) of each (title, cleaned body), keyed by their
+# hash and the rules' key, so re-labelling after a retrain does not run the region rules again.
+_V13_REGION_CACHE = """
+CREATE TABLE region_cache (
+    text_hash TEXT NOT NULL, rules_key TEXT NOT NULL, evidence TEXT NOT NULL,
+    PRIMARY KEY (text_hash, rules_key)
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS = [
     _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
     _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST, _V9_DIGEST_CLAIMS, _V10_IMPORTS, _V11_WATCHLISTS,
-    _V12_LISTED_ITEMS,
+    _V12_LISTED_ITEMS, _V13_REGION_CACHE,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
