@@ -18,7 +18,7 @@ from events.table import save_collected
 from store import open_db
 from store.documents import save_document
 from store.labels import save_classifications
-from store.synthetic import seed_synthetic
+from store.synthetic import seed_listings, seed_synthetic
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SPIKE_DAY = "2026-11-12"
@@ -115,6 +115,7 @@ def main(out=OUT, only=None):
     seed_synthetic(db, 6000, days=120, end_date="2026-11-20", seed=1)
     _burst(db)
     _people(db)
+    seed_listings(db)  # the share-of-collection charts (출처, 지역)
     detect_spikes(db, "2026-10-01", "2026-11-20")
     _demo_status(db)
     _events(db)
