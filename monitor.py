@@ -30,6 +30,7 @@ COMMANDS = {
     "events": "events.cli",
     "interest": "interest.cli",
     "import": "importer.cli",
+    "watchlist": "watchlists.cli",
 }
 
 

@@ -152,6 +152,8 @@ def spike_job(db_path, settings_path=None, date_from=None, date_to=None):
         log.info("spike check: %d spikes", len(spikes))
         if settings["spikes"].get("alert_email"):
             send_spike_alerts(db, settings)
+        from watchlists.alerts import send_watchlist_alerts
+        send_watchlist_alerts(db, settings, date_from, date_to)  # saved searches with the alert on
         return spikes
     finally:
         db.conn.close()

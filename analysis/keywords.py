@@ -15,6 +15,7 @@ before its z grows (the prior pulls it toward the pooled rate). z above 1.96 is 
 chance would give at the 5% level (one term at a time).
 
 References: 'previous' (the period of equal length just before, same other filters),
+'before:<days>' (that many days just before the period: a spike day against the weeks before),
 'rest' (the same filters outside the period), 'region:<name>' (the same period and filters
 in another region), 'others' (the same period, the sentiments not chosen: what marks
 critical coverage when sentiment=negative).
@@ -28,7 +29,7 @@ from vocabulary import ALL_REGIONS, SENTIMENTS
 
 PRIOR = 1000.0
 MIN_COUNT = 3
-REFERENCES = ("previous", "rest", "others", "region:<지역>")
+REFERENCES = ("previous", "before:<days>", "rest", "others", "region:<지역>")
 
 
 def reference_filters(filters, reference):
@@ -40,6 +41,12 @@ def reference_filters(filters, reference):
         start, end = dt.date.fromisoformat(f.date_from), dt.date.fromisoformat(f.date_to)
         days = (end - start).days + 1
         return f.replace(date_from=(start - dt.timedelta(days=days)).isoformat(),
+                         date_to=(start - dt.timedelta(days=1)).isoformat())
+    if reference.startswith("before:") and reference[7:].isdigit() and 1 <= int(reference[7:]) <= 366:
+        if not f.date_from:
+            raise QueryError("ref=before:<일수>에는 시작일이 필요합니다 / ref=before:<days> needs from")
+        start = dt.date.fromisoformat(f.date_from)
+        return f.replace(date_from=(start - dt.timedelta(days=int(reference[7:]))).isoformat(),
                          date_to=(start - dt.timedelta(days=1)).isoformat())
     if reference == "rest":
         return f.replace(date_from=None, date_to=None)  # minus the target, see distinctive_terms

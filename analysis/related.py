@@ -11,8 +11,10 @@ Pairs seen together in fewer than `min_count` sentences are left out (PMI overra
 pairs). Without a word, the edges join the period's `top` most frequent terms.
 """
 import collections
-import itertools
 import math
+
+import numpy as np
+from scipy import sparse
 
 from store import terms
 from store.queries import LABEL_JOIN, Filters, QueryError, where_clause
@@ -22,15 +24,42 @@ EDGE_COLUMNS = [("source", "str"), ("target", "str"), ("target_kind", "str"), ("
                 ("source_sentences", "int"), ("target_sentences", "int"), ("pmi", "float"), ("npmi", "float")]
 
 
-def _sentences(db, filters):
-    """Each sentence of the matching documents as a set of term ids."""
+def _incidence(db, filters):
+    """(sentence, term) numpy arrays with one entry per term of each sentence of the matching
+    documents (sentence numbers ascending; a stored sentence lists distinct terms), and N,
+    the number of sentences with a term."""
     params = []
-    where = where_clause(filters, params)
-    for (text,) in db.execute(f"""SELECT s.sentences FROM documents d {LABEL_JOIN}
-                                  JOIN doc_sentences s ON s.doc = d.rowid WHERE {where}""", params):
-        for part in text.split("|"):
-            if part:
-                yield {int(t) for t in part.split()}
+    # reading sentences dominates: always walk the dates, never every relevant label
+    where = where_clause(filters, params, date_first=True)
+    texts = [text for (text,) in db.execute(f"""SELECT s.sentences FROM documents d {LABEL_JOIN}
+                                                 JOIN doc_sentences s ON s.doc = d.rowid WHERE {where}""", params)
+             if text]
+    flat = np.fromstring(" -1 ".join(t.replace("|", " -1 ") for t in texts), dtype=np.int64, sep=" ")
+    cut = flat == -1
+    sentence, term = np.cumsum(cut)[~cut], flat[~cut]
+    total = int(np.count_nonzero(np.diff(sentence))) + 1 if len(sentence) else 0
+    return sentence, term, total
+
+
+def _word_pairs(sentence, term, focus):
+    """{(focus, t): sentences with both}."""
+    has = np.zeros(int(sentence[-1]) + 1 if len(sentence) else 0, dtype=bool)
+    has[sentence[term == focus]] = True
+    counts = np.bincount(term[has[sentence]]) if len(sentence) else np.zeros(0, dtype=np.int64)
+    return {(focus, int(t)): int(counts[t]) for t in np.flatnonzero(counts) if t != focus}
+
+
+def _network_pairs(sentence, term, chosen):
+    """{(a, b): sentences with both} for a < b among the chosen terms."""
+    ids = np.array(sorted(chosen), dtype=np.int64)
+    keep = np.isin(term, ids)
+    if not keep.any():
+        return {}
+    rows, columns = sentence[keep], np.searchsorted(ids, term[keep])
+    x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, columns)), shape=(int(rows.max()) + 1, len(ids)))
+    both = (x.T @ x).toarray()
+    return {(int(ids[i]), int(ids[j])): int(both[i, j]) for i in range(len(ids)) for j in range(i + 1, len(ids))
+            if both[i, j]}
 
 
 def resolve(db, word):
@@ -54,23 +83,17 @@ def related(db, filters=None, word=None, top=30, n=30, min_count=MIN_COUNT):
     terms (highest PMI first); without one, the edges among the `top` most frequent terms."""
     f = filters or Filters()
     term, focus = resolve(db, word) if word else (None, None)
-    single, pairs, total = collections.Counter(), collections.Counter(), 0
-    chosen = None
     if focus is None:  # the period's most frequent terms (documents containing them)
         chosen = {t for t, _ in collections.Counter(terms.counts(db, f)).most_common(top)}
-    for sentence in _sentences(db, f):
-        total += 1
-        single.update(sentence)
-        if focus is not None:
-            if focus in sentence:
-                pairs.update((focus, t) for t in sentence if t != focus)
-        else:
-            pairs.update(itertools.combinations(sorted(sentence & chosen), 2))
+    sentence_of, term_of, total = _incidence(db, f)
+    single = np.bincount(term_of) if len(term_of) else np.zeros(0, dtype=np.int64)
+    pairs = (_word_pairs(sentence_of, term_of, focus) if focus is not None
+             else _network_pairs(sentence_of, term_of, chosen))
     edges = []
     for (a, b), both in pairs.items():
         if both < min_count:
             continue
-        pmi = math.log2(both * total / (single[a] * single[b]))
+        pmi = math.log2(both * total / (int(single[a]) * int(single[b])))
         npmi = pmi / -math.log2(both / total) if both < total else 1.0
         edges.append((a, b, both, pmi, npmi))
     edges.sort(key=lambda e: (-e[3], -e[2], e[0], e[1]))
@@ -78,7 +101,7 @@ def related(db, filters=None, word=None, top=30, n=30, min_count=MIN_COUNT):
         edges = edges[:n]
     names = terms.names(db, {t for e in edges for t in e[:2]})
     rows = [{"source": names[a][0], "target": names[b][0], "target_kind": names[b][1], "cooccurrences": both,
-             "source_sentences": single[a], "target_sentences": single[b], "pmi": round(pmi, 4),
+             "source_sentences": int(single[a]), "target_sentences": int(single[b]), "pmi": round(pmi, 4),
              "npmi": round(npmi, 4)} for a, b, both, pmi, npmi in edges]
     return {"word": term, "sentences": total, "edges": rows,
             "min_count": min_count, "method": "PMI over sentences", "unanalysed": terms.unanalysed(db, f)}

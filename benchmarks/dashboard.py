@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nlp import indexing  # noqa: E402
 from dashboard.data import Data  # noqa: E402
 from dashboard.state import Context, parse_search  # noqa: E402
-from dashboard.views import documents, overview, regions, sources, status, topics  # noqa: E402
+from dashboard.views import documents, entities, overview, regions, related, sources, status, topics  # noqa: E402
 from store import open_db, rollups  # noqa: E402
 from store.synthetic import seed_synthetic  # noqa: E402
 
@@ -50,11 +50,28 @@ def doc_detail(data, db, state):
     return documents.detail(db, doc_id)
 
 
+def entity_trend(data, db, state):
+    """The 인물·연관어 tab's trend of the store's most mentioned name (looked up on the first call)."""
+    if not hasattr(entity_trend, "name"):
+        row = db.execute("""SELECT v.term FROM term_base b JOIN term_vocab v ON v.id = b.term
+                            WHERE v.kind != 'noun' GROUP BY v.term ORDER BY SUM(b.docs) DESC LIMIT 1""").fetchone()
+        entity_trend.name = row and row[0]
+    ctx = Context(state, data.bounds(db))
+    return entities.trend(data, db, ctx, entity_trend.name) if entity_trend.name else None
+
+
+def related_words(word=None):
+    def call(data, db, state):
+        return related.render(data, db, Context(state, data.bounds(db)), word)
+    return call
+
+
 CALLBACKS = {
     "overview": view_call(overview), "regions": view_call(regions), "topics": view_call(topics),
     "topics_keywords": view_call(topics, topics.render_keywords), "sources": view_call(sources),
     "documents_table": docs_table, "spike_drivers": spike_drivers, "document_detail": doc_detail,
-    "status": view_call(status),
+    "status": view_call(status), "entities": view_call(entities), "entity_trend": entity_trend,
+    "related_network": related_words(), "related_word": related_words("예산"),
     "url_sync": lambda data, db, state: Context(state, data.bounds(db)),
 }
 

@@ -9,6 +9,7 @@ from crawler.dedup import ClusterIndex, simhash
 from crawler.urls import canonical_url
 from store import open_db
 from store.documents import save_document
+from store.listings import MAX_LISTED_PER_RUN, record_listed
 from store.sources import finish_run, start_run
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class StorePipeline:
         self.db, self.index = shared_store(self.db_path)
         self.run_id = start_run(self.db, spider.source["name"])
         self.items = []  # (has body, has date) per item, for the coverage check
+        self.listed_documents = {}  # listing's canonical URL -> id of the document stored from it
 
     def process_item(self, item, spider=None):
         spider = spider or self.crawler.spider
@@ -55,6 +57,8 @@ class StorePipeline:
         if status in ("new", "duplicate"):
             self.index.add(doc["simhash"], doc_id, doc["cluster_id"] or doc_id)
         spider.known.add(doc["canonical_url"])
+        if item.get("listed_url"):
+            self.listed_documents[item["listed_url"]] = doc_id
         self.items.append((len(doc["body"] or "") >= 50, doc["date_source"] != "fetched"))
         return item
 
@@ -71,6 +75,13 @@ class StorePipeline:
         }
 
     def spider_closed(self, spider, reason):
+        try:
+            record_listed(self.db, spider.source["name"], spider.listed, self.listed_documents)
+        except Exception as exc:  # the run is still recorded; the denominator of this run is missing
+            spider.warnings.append(f"listed items not recorded: {type(exc).__name__}: {exc}"[:300])
+            log.exception("[%s] could not record the listed items", spider.source["name"])
+        if len(spider.listed) >= MAX_LISTED_PER_RUN:
+            spider.warnings.append(f"listed items: only the first {MAX_LISTED_PER_RUN:,} recorded for attention shares")
         summary = self.summarise(spider, reason)
         finish_run(self.db, self.run_id, new=summary["new"], duplicate=summary["duplicate"], failed=summary["failed"],
                    status=summary["status"], error=summary["error"])

@@ -11,7 +11,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import auth as auth_mod, event_markers
 from dashboard.data import Data
 from dashboard.state import PRESETS, Context, parse_search, preset_range, to_search
-from dashboard.views import documents, events as events_view, interest, overview, regions, review, sources, status, topics
+from dashboard.views import documents, entities, events as events_view, interest, overview, regions, related, review, sources, status, topics
+from dashboard.views import watchlists
 from dashboard.views.common import notice
 from export.safe_cells import neutralise
 from vocabulary import ALL_REGIONS, SENTIMENT_KO, SOURCE_KIND_KO, TOPICS
@@ -19,8 +20,8 @@ from store.labels import add_annotation, add_story_annotation
 from store.queries import QueryError, facet_values
 
 log = logging.getLogger(__name__)
-VIEWS = {"overview": overview, "regions": regions, "topics": topics, "sources": sources,
-         "documents": documents, "review": review, "events": events_view, "status": status}
+VIEWS = {"overview": overview, "regions": regions, "topics": topics, "words": entities, "sources": sources,
+         "documents": documents, "review": review, "events": events_view, "watchlists": watchlists, "status": status}
 FILTERS = [("f-region", "region"), ("f-topic", "topic"), ("f-sentiment", "sentiment"), ("f-kind", "kind"),
            ("f-outlet", "outlet")]
 SEARCH_HELP = '제목·본문 검색: 띄어 쓰면 모두 포함, A OR B 둘 중 하나, -낱말 빼기, "구절" 그대로, (괄호) 묶기'
@@ -163,6 +164,8 @@ def _register(app, data):
     _register_view(app, data, "overview", interest, interest.OUTPUTS)  # the search-interest panel
     _register_documents(app, data)
     review.register(app, data)
+    entities.register(app, data)  # 인물·연관어: the chosen name's trend
+    related.register(app, data)   # and the related-words network (word box, node clicks)
     _register_region_click(app)
     _register_spike_click(app)
     _register_presets(app, data)
@@ -170,6 +173,7 @@ def _register(app, data):
     _register_download(app, data)
     event_markers.register(app, data)
     events_view.register(app, data)
+    watchlists.register(app, data)
 
 
 def _register_view(app, data, name, view, outputs_spec=None, render_fn=None):

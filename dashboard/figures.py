@@ -268,3 +268,40 @@ def topic_lines(rows, by, note=None):
                   grid={"rows": n_rows, "columns": TOPIC_COLUMNS, "pattern": "independent", "ygap": 0.45,
                         "xgap": 0.08},
                   margin={"l": 50, "r": 20, "t": 90, "b": 40}, annotations=notes, **layout)
+
+
+def share_lines(series, by, periods, title, note=None):
+    """Share-of-collection lines (store/listings.py): `series` is [(name, rows, dashed)], rows
+    keyed by period with listed, listed_articles, listed_stories and a `share`. A period with
+    nothing listed is a gap (no denominator), never 0 %; the hover gives the counts behind it."""
+    data = []
+    for i, (name, rows, dashed) in enumerate(series):
+        by_period = {r["period"]: r for r in rows}
+        pts = [by_period.get(p) for p in periods]
+        data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": periods, "connectgaps": False,
+                     "y": [None if r is None or r["share"] is None else round(100 * r["share"], 2) for r in pts],
+                     "line": {"color": "#333" if dashed else LINE_COLORS[i % len(LINE_COLORS)],
+                              "dash": "dash" if dashed else "solid", "width": 3 if i == 0 else 2},
+                     "marker": {"size": 5},
+                     "customdata": [[long_label(by, p), r["listed_articles"] if r else 0,
+                                     r["listed_stories"] if r else 0, r["listed"] if r else 0]
+                                    for p, r in zip(periods, pts)],
+                     "hovertemplate": "%{customdata[0]}<br>" + name + " %{y:.1f}%<br>관련 기사 %{customdata[1]:,d}건 · "
+                                      "스토리 %{customdata[2]:,d}건 / 수집 목록 %{customdata[3]:,d}건<extra></extra>"})
+    return figure(data, title, 380, xaxis=period_axis(by, periods),
+                  yaxis={"rangemode": "tozero", "ticksuffix": "%", "title": {"text": "수집 목록 대비 비율 (%)"},
+                         "gridcolor": "#eee", "zeroline": True, "zerolinecolor": "#999"},
+                  annotations=_note(note))
+
+
+def share_bars(rows, key, title, note=None):
+    """Horizontal bars of `article_share` (%) per `key` value over the whole period, the counts
+    behind each on hover; `rows` carry listed and listed_articles (store/listings.py)."""
+    bar = {"type": "bar", "orientation": "h", "y": [r[key] for r in rows],
+           "x": [round(100 * r["listed_articles"] / r["listed"], 2) for r in rows], "marker": {"color": "#4C78A8"},
+           "customdata": [[r["listed_articles"], r["listed"]] for r in rows],
+           "hovertemplate": "%{y} %{x:.1f}%<br>관련 기사 %{customdata[0]:,d}건 / 수집 목록 %{customdata[1]:,d}건<extra></extra>"}
+    return figure([bar], title, max(300, 120 + 24 * len(rows)), margin={"l": 110, "t": 80},  # a label per bar
+                  xaxis={"rangemode": "tozero", "ticksuffix": "%", "title": {"text": "수집 목록 대비 비율 (%)"},
+                         "gridcolor": "#eee"},
+                  yaxis={"automargin": True, "autorange": "reversed"}, annotations=_note(note))

@@ -4,9 +4,10 @@ import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
+from store.periods import year_before
 from store.queries import Filters
 
-VIEWS = ("overview", "regions", "topics", "sources", "documents", "review", "events", "status")
+VIEWS = ("overview", "regions", "topics", "words", "sources", "documents", "review", "events", "watchlists", "status")
 PERIODS = ("day", "week", "month")
 COMPARISONS = ("prev", "yoy")  # the period just before, or the same dates a year earlier
 PRESETS = {"7d": "지난 7일", "last_week": "지난주", "last_month": "지난달", "this_year": "올해"}
@@ -76,14 +77,6 @@ def previous_period(start, end):
     s, e = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     days = (e - s).days + 1
     return (s - dt.timedelta(days=days)).isoformat(), (s - dt.timedelta(days=1)).isoformat()
-
-
-def year_before(start, end):
-    """The same dates a year earlier (29 February -> 28 February)."""
-    def back(text):
-        day = dt.date.fromisoformat(text)
-        return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day).isoformat()
-    return back(start), back(end)
 
 
 def comparison_label(cmp, start, end):

@@ -43,15 +43,24 @@ def claim(db, week, recipient, max_attempts=None):
     """Try to own the send for (week, recipient). Returns 'claimed', 'resumed' (taken over
     from a dead sender), 'sent' (already delivered), 'in_progress' (a live sender has it)
     or 'gave_up' (failed max_attempts times)."""
+    return claim_row(db, "digests", {"week": week, "recipient": recipient["email"]},
+                     {"region": recipient.get("region")}, max_attempts)
+
+
+def claim_row(db, table, key, values, max_attempts=None):
+    """`claim` for any send log `table` with the columns status, attempts, error, created_at,
+    claimed_at, claimed_by and sent_at: the row `key` ({column: value}) is claimed, and
+    `values` ({column: value}) written with the claim (also used for watchlist alerts)."""
     limit = max_attempts if max_attempts else 1 << 30
-    email, now = recipient["email"], utc_now()
+    now, where = utc_now(), " AND ".join(f"{column} = ?" for column in key)
     with write_transaction(db):
-        row = db.execute("SELECT status, attempts, claimed_by, claimed_at FROM digests WHERE week = ? AND recipient = ?",
-                         [week, email]).fetchone()
+        row = db.execute(f"SELECT status, attempts, claimed_by, claimed_at FROM {table} WHERE {where}",
+                         list(key.values())).fetchone()
         if row is None:
-            db.execute("""INSERT INTO digests (week, recipient, region, status, attempts, created_at, claimed_at, claimed_by)
-                          VALUES (?, ?, ?, 'sending', 1, ?, ?, ?)""",
-                       [week, email, recipient.get("region"), now, now, sender_id()])
+            columns = {**key, **values, "status": "sending", "attempts": 1, "created_at": now, "claimed_at": now,
+                       "claimed_by": sender_id()}
+            db.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                       list(columns.values()))
             return "claimed"
         status, attempts, claimed_by, claimed_at = row
         if status == "sent":
@@ -60,21 +69,26 @@ def claim(db, week, recipient, max_attempts=None):
             return "in_progress"
         if attempts >= limit:
             return "gave_up"
-        db.execute("""UPDATE digests SET status = 'sending', attempts = attempts + 1, region = ?, claimed_at = ?,
-                      claimed_by = ?, error = CASE WHEN status = 'sending' THEN ? ELSE error END
-                      WHERE week = ? AND recipient = ?""",
-                   [recipient.get("region"), now, sender_id(), RESUMED_NOTE, week, email])
+        db.execute(f"""UPDATE {table} SET {''.join(f'{column} = ?, ' for column in values)}status = 'sending',
+                      attempts = attempts + 1, claimed_at = ?, claimed_by = ?,
+                      error = CASE WHEN status = 'sending' THEN ? ELSE error END WHERE {where}""",
+                   [*values.values(), now, sender_id(), RESUMED_NOTE, *key.values()])
         return "resumed" if status == "sending" else "claimed"
 
 
-def _finish(db, week, email, error=None):
+def finish_row(db, table, key, error=None):
+    """Mark a claimed send 'sent' (error None) or 'failed' with the error."""
+    where = " AND ".join(f"{column} = ?" for column in key)
     with write_transaction(db):
         if error is None:
-            db.execute("UPDATE digests SET status = 'sent', error = NULL, sent_at = ? WHERE week = ? AND recipient = ?",
-                       [utc_now(), week, email])
+            db.execute(f"UPDATE {table} SET status = 'sent', error = NULL, sent_at = ? WHERE {where}",
+                       [utc_now(), *key.values()])
         else:
-            db.execute("UPDATE digests SET status = 'failed', error = ? WHERE week = ? AND recipient = ?",
-                       [error[:1000], week, email])
+            db.execute(f"UPDATE {table} SET status = 'failed', error = ? WHERE {where}", [error[:1000], *key.values()])
+
+
+def _finish(db, week, email, error=None):
+    finish_row(db, "digests", {"week": week, "recipient": email}, error)
 
 
 def send_week(db, week, recipients, settings, smtp, max_attempts=None, charts=None):

@@ -21,7 +21,7 @@ from export.meta import UNLABELLED, describe, model_versions, stamp
 from export.params import FILTER_KEYS, choice, integer, reject_unknown
 from export.writers import csv_bytes
 from interest import export as interest_export
-from store import StoreError, open_db, rollups
+from store import StoreError, listings, open_db, rollups
 from store.cache import ResultCache
 from store.queries import QueryError
 
@@ -57,6 +57,8 @@ def register(server, db_path=None):
     server.register_blueprint(api)
     from export import api_analysis  # keywords, related words, entities, attention, watchlists
     api_analysis.register(server, db_path)
+    from export import api_watchlists  # /api/v1/watchlists and one watchlist's trend
+    api_watchlists.register(server, db_path)
     return server
 
 
@@ -109,7 +111,7 @@ def _page(db, dataset, raw, fmt, page, per_page):
     if rollups.generation(db) is not None:
         rollups.refresh_if_dirty(db)  # crawled or corrected since the last refresh
     if dataset == "trends":
-        key = ("trends", tuple(sorted((k, tuple(v)) for k, v in raw.items() if k not in ("format", "page", "per_page"))))
+        key = ("trends", listings.last_listed(db), tuple(sorted((k, tuple(v)) for k, v in raw.items() if k not in ("format", "page", "per_page"))))
         columns, rows, filters, parameters = _cache.get(db, key, lambda: jobs.trends(db, raw))
         total, rows = len(rows), rows[offset:offset + per_page]
         versions = _cache.get(db, ("versions", repr(filters)), lambda: model_versions(db, filters))

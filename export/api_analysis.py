@@ -2,6 +2,7 @@
 
     GET /api/v1/keywords   distinctive terms of a period against a reference (analysis/keywords.py)
     GET /api/v1/related    words used in the same sentences as a word, or among the top terms (analysis/related.py)
+    GET /api/v1/entities   the period's most mentioned people, organisations and places (analysis/entities.py)
 
 The same filter parameters as /api/v1/trends, plus each endpoint's own; format=json|csv.
 Answers are cached until the store's documents, labels or terms change.
@@ -38,17 +39,25 @@ def register(server, db_path=None):
     return server
 
 
-def _serve(name, db_path):
-    allowed, answer = ENDPOINTS[name]
-    raw = flask.request.args.to_dict(flat=False)
+def open_request(raw, allowed, db_path):
+    """(format, db) for a request whose parameters are all known, else the error response
+    (400: a bad parameter, 503: the store cannot be opened)."""
     try:
         reject_unknown(raw, allowed)
-        fmt = choice("format", raw.get("format"), ("json", "csv"), "json")
-        db = open_db(db_path)
+        return choice("format", raw.get("format"), ("json", "csv"), "json"), open_db(db_path)
     except QueryError as exc:
         return _error(400, str(exc))
     except StoreError as exc:
         return _error(503, str(exc))
+
+
+def _serve(name, db_path):
+    allowed, answer = ENDPOINTS[name]
+    raw = flask.request.args.to_dict(flat=False)
+    opened = open_request(raw, allowed, db_path)
+    if isinstance(opened, flask.Response):
+        return opened
+    fmt, db = opened
     try:
         if rollups.generation(db) is not None:
             rollups.refresh_if_dirty(db)
@@ -89,3 +98,21 @@ def related_words(db, raw):
                      min_count=integer("min_count", raw.get("min_count"), 3, 1, 1000))
     meta = {k: v for k, v in result.items() if k != "edges"}
     return meta, EDGE_COLUMNS, result["edges"]
+
+
+@endpoint("entities", ("kind", "n", "compare"))
+def entities(db, raw):
+    from analysis.entities import COLUMNS, KINDS, comparison_filters, top_entities
+    filters = parse_filters(raw)
+    if not (filters.date_from and filters.date_to):
+        raise ParamError("from과 to가 필요합니다 / entities need from and to (YYYY-MM-DD)")
+    kinds = as_list(raw.get("kind")) or list(KINDS)
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise ParamError(f"잘못된 kind / invalid kind: {', '.join(bad)} (allowed: {', '.join(KINDS)})")
+    compare = choice("compare", raw.get("compare"), ("previous", "year"), "previous")
+    reference = comparison_filters(filters, compare)
+    rows = top_entities(db, filters, reference, kinds, n=integer("n", raw.get("n"), 10, 1, 200))
+    meta = {"compare": compare, "comparison": {"date_from": reference.date_from, "date_to": reference.date_to},
+            "unanalysed": terms.unanalysed(db, filters)}
+    return meta, COLUMNS, rows

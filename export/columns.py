@@ -8,7 +8,11 @@ COUNT_COLUMNS = [("articles", "int"), ("stories", "int"), ("outlets", "int"),
                  ("negative", "int"), ("neutral", "int"), ("positive", "int")]
 SHARE_COLUMNS = [("negative_share", "float"), ("neutral_share", "float"),
                  ("positive_share", "float"), ("net_sentiment", "float")]
-METRICS = [name for name, _ in COUNT_COLUMNS + SHARE_COLUMNS]
+# Share of collection (store/listings.py): listed items of the crawl sources, those that became
+# relevant articles (and stories), and the shares; empty where no source recorded a listing.
+ATTENTION_COLUMNS = [("listed", "int"), ("listed_articles", "int"), ("listed_stories", "int"),
+                     ("article_share", "float"), ("story_share", "float")]
+METRICS = [name for name, _ in COUNT_COLUMNS + SHARE_COLUMNS + ATTENTION_COLUMNS]
 # How much of a period the range covers (a week or month cut by 'from'/'to' is partial).
 COVERAGE_COLUMNS = [("days_in_period", "int"), ("partial", "bool")]
 # 95% Wilson interval of negative_share, as in the dashboard's CSV.
@@ -30,14 +34,14 @@ BODY_COLUMN = ("body", "str")
 
 def trend_columns(groups):
     """Long form: period, one column per group, the period's coverage, then the counts,
-    shares and the negative share's interval."""
+    shares, the negative share's interval and the share of collection."""
     return [("period", "date"), *[(g, "str") for g in groups], *COVERAGE_COLUMNS, *COUNT_COLUMNS, *SHARE_COLUMNS,
-            *INTERVAL_COLUMNS]
+            *INTERVAL_COLUMNS, *ATTENTION_COLUMNS]
 
 
 def wide_columns(keys, metric):
     """Wide form: period and its coverage, then one column per group value holding `metric`."""
-    kind = dict(COUNT_COLUMNS + SHARE_COLUMNS)[metric]
+    kind = dict(COUNT_COLUMNS + SHARE_COLUMNS + ATTENTION_COLUMNS)[metric]
     return [("period", "date"), *COVERAGE_COLUMNS, *[(k, kind) for k in keys]]
 
 

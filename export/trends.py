@@ -3,14 +3,16 @@ both with a row for every period of the range (zeros explicit) and its coverage.
 import datetime as dt
 import itertools
 
-from export.columns import COUNT_COLUMNS, trend_columns, wide_columns
+from export.columns import ATTENTION_COLUMNS, COUNT_COLUMNS, trend_columns, wide_columns
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.periods import fill
+from store.listings import LABEL_GROUPS, LISTING_GROUPS, attention
 from store.queries import QueryError, counts_multi, date_bounds, wilson_interval
 
 VOCABULARY = {"region": list(ALL_REGIONS), "topic": list(TOPICS), "sentiment": list(SENTIMENTS),
               "source_kind": list(SOURCE_KINDS)}
 NONE_KEY = "(none)"
+ATTENTION_KEYS = [name for name, _ in ATTENTION_COLUMNS]
 KEY_SEPARATOR = "|"
 
 
@@ -20,13 +22,37 @@ def long_table(db, by, groups, filters, date_from=None, date_to=None):
     group value of the vocabulary (and any other value present), in text order."""
     columns = trend_columns(groups)
     found = counts_multi(db, by, groups, filters)
-    values = [_text_order(_group_values(g, {r[g] for r in found})) for g in groups]
+    shares, listed_values = attention_cells(db, by, groups, filters)
+    values = [_text_order(_group_values(g, {r[g] for r in found} | listed_values)) for g in groups]
     rows = []
     for row in fill(found, by, date_from or filters.date_from, date_to or filters.date_to, groups, values):
         low, high = wilson_interval(row["negative"], row["negative"] + row["neutral"] + row["positive"])
         row.update(negative_share_low=low, negative_share_high=high)
+        row.update(shares(row["period"], row[groups[0]] if groups else None))
         rows.append({name: row.get(name) for name, _ in columns})
     return columns, rows
+
+
+def attention_cells(db, by, groups, filters):
+    """(cells, values): cells(period, group value) -> the share-of-collection columns of that
+    long-form row (listed 0 and shares empty where nothing was listed; all empty with several
+    groups), and the group values that have listed items (a source that listed nothing relevant
+    still has its row)."""
+    if len(groups) > 1:
+        return (lambda period, value: dict.fromkeys(ATTENTION_KEYS)), set()
+    group = groups[0] if groups else None
+    found = {(r["period"], r.get(group)): r for r in attention(db, by, group, filters)}
+    listed = {r["period"]: r["listed"] for r in attention(db, by, None, filters)} if group in LABEL_GROUPS else {}
+
+    def cells(period, value):
+        row = found.get((period, value))
+        if row:
+            return {k: row[k] for k in ATTENTION_KEYS}
+        if listed.get(period):  # listed that period, none of it in this region/topic/sentiment
+            return {"listed": listed[period], "listed_articles": 0, "listed_stories": 0, "article_share": 0.0,
+                    "story_share": 0.0}
+        return {"listed": 0, "listed_articles": 0, "listed_stories": 0, "article_share": None, "story_share": None}
+    return cells, ({value for _, value in found} if group in LISTING_GROUPS else set())
 
 
 def wide_table(long_rows, by, groups, metric, date_from=None, date_to=None):
@@ -39,7 +65,7 @@ def wide_table(long_rows, by, groups, metric, date_from=None, date_to=None):
     per_group = [_group_values(g, {r[g] for r in long_rows}) for g in groups]
     keys = [KEY_SEPARATOR.join(NONE_KEY if v is None else v for v in combo)
             for combo in itertools.product(*per_group)]
-    empty = 0 if metric in dict(COUNT_COLUMNS) else None
+    empty = 0 if metric in dict(COUNT_COLUMNS) else None  # shares and share-of-collection cells: empty
     cells, coverage = {}, {}
     for r in long_rows:
         key = KEY_SEPARATOR.join(NONE_KEY if r[g] is None else r[g] for g in groups)

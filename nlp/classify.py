@@ -153,6 +153,9 @@ def _doc_item(row: dict) -> dict:
             "region": row.get("region")}
 
 
+HEADS_BATCH = 1024         # documents per step of `classify_pending` when no encoding is needed
+
+
 def classify_pending(db, classifier_dir=None, model=None, batch_size=32, limit=None,
                      progress=True, reclassify=False, precision=None, cache=True) -> dict:
     """Label documents not yet classified by the current model version, in batches.
@@ -170,10 +173,16 @@ def classify_pending(db, classifier_dir=None, model=None, batch_size=32, limit=N
         clf = copy.copy(clf)               # the shared, cached classifier keeps its own encoder
         clf.encoder = cached
     bar = tqdm(total=len(docs), disable=not progress, desc="classify", unit="doc")
-    for s in range(0, len(docs), batch_size):
-        batch = [_doc_item(r) for r in docs[s:s + batch_size]]
+    s, step = 0, batch_size
+    while s < len(docs):
+        batch = [_doc_item(r) for r in docs[s:s + step]]
+        s += len(batch)
+        misses = cached.misses if cached else None
         with cached.active() if cached else contextlib.nullcontext():
             pairs = _predict_isolated(clf, batch, batch_size, counts)
+        # documents whose embeddings were all cached cost only the heads, which run faster on
+        # larger batches: the step grows while the cache serves every document
+        step = min(step * 2, max(HEADS_BATCH, batch_size)) if cached and cached.misses == misses else batch_size
         rows = [{"document_id": it["id"], "model_id": clf.meta.get("encoder"),
                  "model_version": clf.version, **p} for it, p in pairs]
         if rows:

@@ -97,10 +97,19 @@ def _key(s: str) -> str:
     return re.sub(r"[\W_]+", "", s).lower()
 
 
+def document_parts(title: str | None, text: str | None) -> tuple[str, str]:
+    """(title with its spaces collapsed, cleaned body): what document_text joins."""
+    title = _SPACES.sub(" ", (title or "")[:MAX_TITLE_CHARS].strip())
+    return title, clean_text(text, title)
+
+
 def document_text(title: str | None, text: str | None, max_chars: int | None = None) -> str:
     """Title + cleaned body, the string the classifier embeds."""
-    title = _SPACES.sub(" ", (title or "")[:MAX_TITLE_CHARS].strip())
-    body = clean_text(text, title)
+    title, body = document_parts(title, text)
+    return join_parts(title, body, max_chars)
+
+
+def join_parts(title: str, body: str, max_chars: int | None = None) -> str:
     if max_chars:
         body = body[:max_chars]
     return f"{title}\n{body}".strip() if title else body

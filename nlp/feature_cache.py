@@ -4,7 +4,8 @@ costs the heads, not the encoder (issue 17; docs/model.md "Embedding cache").
 Keys: the hash of the exact text that is embedded (title + cleaned body, so a change of the
 cleaning re-embeds only the texts it changes) and the encoder's `cache_key` (weights,
 tokenizer and adapter files, precision family, max length, pooling code); morphemes use the
-analyser key (Kiwi release, tags, nlp/morph.py). Vectors are stored as float16 and every
+analyser key (Kiwi release, tags, nlp/morph.py); region evidence uses the hash of the title and
+cleaned body and the rules' key (nlp/regions.py). Vectors are stored as float16 and every
 caller gets the float16-rounded vector, cached or fresh, so a hit and a miss label alike.
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp import morph
+from nlp import morph, regions
+from nlp.clean import MAX_TITLE_CHARS
 from store.util import write_transaction
 
 CHUNK = 500                                 # hashes per SQL lookup
@@ -39,13 +41,13 @@ def _lookup(db, table, column, key_column, key, hashes):
 
 class CachedEncoder:
     """Wraps an Encoder: embed() reads the store first, encodes only the misses and saves
-    them. Also loads the cached morphemes of the same texts for the TF-IDF heads while
-    `active()`."""
+    them. While `active()`, also serves the cached morphemes of the same texts (TF-IDF heads)
+    and the region evidence of each document (region heads)."""
 
     def __init__(self, encoder, db):
         self.encoder, self.db = encoder, db
         self.hits = self.misses = 0
-        self._analyzer = morph.analyzer_key()
+        self._analyzer, self._rules = morph.analyzer_key(), regions.rules_key()
         self._tokens: dict | None = None
         self._stored_tokens: set = set()
 
@@ -84,11 +86,30 @@ class CachedEncoder:
                 self._tokens[t] = json.loads(rows[h])
                 self._stored_tokens.add(t)
 
+    def evidence(self, pairs: list[tuple[str, str]]) -> list[dict]:
+        """Region evidence of each (title, cleaned body): read from the store, the missing
+        computed and saved."""
+        hashes = [text_hash(f"{title[:MAX_TITLE_CHARS]}\0{body}") for title, body in pairs]
+        found = {h: json.loads(v) for h, v in _lookup(self.db, "region_cache", "evidence", "rules_key",
+                                                       self._rules, list(dict.fromkeys(hashes))).items()}
+        new = {}
+        for h, (title, body) in zip(hashes, pairs):
+            if h not in found:
+                found[h] = new[h] = regions.region_evidence(title, body)
+        if new:
+            with write_transaction(self.db):
+                self.db.conn.executemany("INSERT OR REPLACE INTO region_cache (text_hash, rules_key, evidence) "
+                                         "VALUES (?, ?, ?)", [(h, self._rules, json.dumps(ev, ensure_ascii=False))
+                                                              for h, ev in new.items()])
+        return [found[h] for h in hashes]
+
     @contextlib.contextmanager
     def active(self):
-        """Within: Kiwi morphemes of embedded texts come from (and go to) the store."""
+        """Within: Kiwi morphemes of embedded texts and region evidence come from (and go to)
+        the store."""
         self._tokens, self._stored_tokens = {}, set()
         morph.set_memo(self._tokens)
+        regions.set_cache(self.evidence)
         try:
             yield self
             new = [(text_hash(t), self._analyzer, json.dumps(v, ensure_ascii=False))
@@ -99,6 +120,7 @@ class CachedEncoder:
                                              "(text_hash, analyzer_key, tokens) VALUES (?, ?, ?)", new)
         finally:
             morph.set_memo(None)
+            regions.set_cache(None)
             self._tokens = None
 
 

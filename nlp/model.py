@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.clean import document_text
+from nlp.clean import document_parts, document_text, join_parts
 from nlp.errors import ModelMissing
 from store.util import process_alive
 from vocabulary import NATIONAL, REGIONS, SENTIMENTS, TOPICS
-from nlp.regions import candidate_features, region_evidence, rule_regions
+from nlp.regions import candidate_features, evidence_many, region_evidence, rule_regions
 
 CODE_VERSION = "nlp-4"
 TOPIC_IDS = tuple(TOPICS)
@@ -57,14 +57,23 @@ class _PlattLR:
         return self
 
     def _calibrate(self, D):
+        from scipy.special import expit
         D = np.asarray(D).reshape(D.shape[0], -1)
-        P = np.column_stack([p.predict_proba(D[:, [k]])[:, 1] for k, p in enumerate(self.platt)])
+        P = np.column_stack([expit(_decision(p, D[:, [k]])) for k, p in enumerate(self.platt)])
         if len(self.classes_) == 2:
             return np.column_stack([1 - P[:, 0], P[:, 0]])
         return P / np.maximum(P.sum(1, keepdims=True), 1e-12)
 
     def predict_proba(self, X):
-        return self._calibrate(self.base.decision_function(X))
+        return self._calibrate(_decision(self.base, X))
+
+
+def _decision(lr, X):
+    """lr.decision_function(X) without sklearn's per-call input checks: a batch makes hundreds
+    of these calls, and the checks cost more than the products. The same arithmetic."""
+    from sklearn.utils.extmath import safe_sparse_dot
+    scores = safe_sparse_dot(X, lr.coef_.T, dense_output=True) + lr.intercept_
+    return scores.reshape(-1) if scores.shape[1] == 1 else scores
 
 
 def _calibrated_lr(y, C=2.0):
@@ -182,7 +191,8 @@ class TextFeatures:
 
     def transform(self, texts):
         import scipy.sparse as sp
-        return sp.hstack([self.morph.transform(texts), self.chars.transform(texts)]).tocsr()
+        from nlp import char_ngrams
+        return sp.hstack([self.morph.transform(texts), char_ngrams.tfidf(self.chars, texts)]).tocsr()
 
 
 def doc_string(item: dict) -> str:
@@ -260,7 +270,8 @@ class Classifier:
     def predict(self, items: list[dict], batch_size: int = 32) -> list[dict]:
         if not items:
             return []
-        texts = [doc_string(it) for it in items]
+        parts = [document_parts(it.get("title"), it.get("text")) for it in items]
+        texts = [join_parts(*p) for p in parts]
         X = self.encoder.embed(texts, batch_size=batch_size,
                                chunk=self.meta.get("long_mode") == "chunk")
         h = self.heads
@@ -270,7 +281,7 @@ class Classifier:
         sent_classes = list(h["sentiment"].classes_)
         P_sent = h["sentiment"].predict_proba(X, Xt, share)
         topic_p = {t: _proba(h["topics"][t], X, True, Xt, share) for t in TOPIC_IDS}
-        regions = self._regions(items, X)
+        regions = self._regions(items, X, [body for _, body in parts])
         cut = h.get("topic_thresholds", {})
         out = []
         for i, it in enumerate(items):
@@ -290,13 +301,13 @@ class Classifier:
             })
         return out
 
-    def _regions(self, items: list[dict], X: np.ndarray) -> list[list[str]]:
+    def _regions(self, items: list[dict], X: np.ndarray, bodies: list[str]) -> list[list[str]]:
         """Regions per item: the rules' region set; the learned pair model only adds a candidate
         the rules left out when it is confident (p >= REGION_ADD) and only drops one the rules
         chose when it is confident it is wrong (p <= REGION_DROP); 전국 is added only on a
         confident national head. The pair and national models run once per batch: per-document
         sklearn calls cost more than the models themselves (docs/model.md, "Embedding cache")."""
-        evs = [region_evidence(it.get("title") or "", _body(it)) for it in items]
+        evs = evidence_many([(it.get("title") or "", body) for it, body in zip(items, bodies)])
         rules = [[r for r in rule_regions(ev) if r != NATIONAL] for ev in evs]
         rm = self.heads.get("regions") or {}
         if rm.get("pair") is None:
@@ -440,8 +451,7 @@ def _resolve(name: str) -> str:
 
 
 def _body(it: dict) -> str:
-    from nlp.clean import clean_text
-    return clean_text(it.get("text"), it.get("title"))
+    return document_parts(it.get("title"), it.get("text"))[1]
 
 
 def _nat_feats(ev: dict) -> np.ndarray:

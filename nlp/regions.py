@@ -7,8 +7,11 @@ embedding into the final region set; `rule_regions` is the rules-only fallback.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
 from collections import defaultdict
+from pathlib import Path
 
 from nlp.clean import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from vocabulary import NATIONAL, REGIONS
@@ -145,6 +148,29 @@ def region_evidence(title: str, body: str) -> dict[str, dict[str, float]]:
         ev[NATIONAL]["cue"] = nat
     # "광주" is also a Gyeonggi city; keep it as 광주 (metropolitan) — the common case.
     return {k: dict(v) for k, v in ev.items()}
+
+
+# While set (nlp/feature_cache.py): a function [(title, body)] -> [evidence] that reads the
+# store's cache and computes only what it lacks; None = compute every time.
+_cache = threading.local()
+
+
+def set_cache(lookup) -> None:
+    _cache.lookup = lookup
+
+
+def evidence_many(pairs: list[tuple[str, str]]) -> list[dict]:
+    """region_evidence of each (title, cleaned body), through the store's cache while one is set."""
+    lookup = getattr(_cache, "lookup", None)
+    return lookup(pairs) if lookup else [region_evidence(t, b) for t, b in pairs]
+
+
+def rules_key() -> str:
+    """Changes with these rules or the region vocabulary (key of cached evidence)."""
+    h = hashlib.sha256()
+    for f in (Path(__file__), Path(__file__).resolve().parent.parent / "vocabulary.py"):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def candidate_features(ev: dict, region: str, hint: str | None = None) -> list[float]:

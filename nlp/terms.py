@@ -5,7 +5,8 @@ A term is a run of nouns written together in one word (a compound stays whole:
 자치경찰위원회, 경찰국, 이원화, 참여연대), without particles, of 2+ characters, not a number and
 not a stop-word (byline and boilerplate words, the outlet's own name). A committee named in
 any form of config/aliases.toml (부산 자경위, 부산시자치경찰위 …) becomes that committee's full
-name. Kinds: 'org' (aliases, words ending like 위원회·경찰청·연대), 'place' (regions, words ending
+name. Kinds: 'org' (aliases, names ending like 위원회·경찰청·연대 with a name before the ending,
+and a few whole names such as 경찰청), 'place' (regions, words ending
 in 시·도·군·구·동), 'person' (a proper noun right before a title such as 위원장·청장·의원), else
 'noun'. Rules are simple and visible here; they trade some recall for no surprises.
 """
@@ -28,6 +29,7 @@ PERSON_TITLES = ("대통령", "장관", "차관", "총리", "위원장", "부위
                  "도지사", "지사", "군수", "구청장", "의원", "의장", "대표", "교수", "변호사", "사무국장", "사무총장", "회장")
 ORG_ENDINGS = ("위원회", "경찰청", "경찰서", "지구대", "파출소", "연대", "연합", "협회", "재단", "센터", "본부", "의회",
                "공단", "노조", "조합", "학회", "연구원", "연구소", "행정안전부", "법무부", "검찰청", "시청", "도청", "구청")
+ORG_NAMES = {"경찰청", "행정안전부", "법무부", "검찰청", "국회"}  # whole names; a bare 위원회 or 지구대 is not one
 PLACE_ENDINGS = ("시", "도", "군", "구")
 PLACES = set(REGIONS) | {"서울시", "경기", "경기도", "강원도", "제주도", "세종시", "충청", "전라", "경상"}
 
@@ -88,7 +90,7 @@ def _kind(run, after):
     proper = any(t.tag.startswith("NNP") for t in run)
     if text in PLACES or (proper and len(run) == 1 and text.endswith(PLACE_ENDINGS) and len(text) >= 3):
         return "place"
-    if text.endswith(ORG_ENDINGS) and len(text) >= 3:
+    if text in ORG_NAMES or any(text.endswith(e) and len(text) > len(e) for e in ORG_ENDINGS):
         return "org"
     if after.endswith(PERSON_TITLES) and re.fullmatch(r"[가-힣]{2,4}", text) and (proper or len(run) > 1):
         return "person"

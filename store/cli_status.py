@@ -14,6 +14,7 @@ def add_arguments(parser):
 
 
 def collect(db):
+    from watchlists.alerts import status as watchlist_status
     one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
     status = {
         "db": str(db.path),
@@ -34,6 +35,7 @@ def collect(db):
                             "stopped": ((last_run(db, "search_interest") or {}).get("detail") or {}).get("stopped")},
         "imports": [dict(r) for r in db.query(
             "SELECT file, format, status, rows_done, new, merged, excluded, bad, finished_at FROM imports ORDER BY id")],
+        "watchlists": watchlist_status(db),  # alerts on, and whether SMTP lets them go out
     }
     return status
 
@@ -103,6 +105,8 @@ def run(args):
     print(backup_line(status["last_backup"], _max_backup_age()))
     from interest.cli import status_line
     print(status_line(status["search_interest"]))
+    from watchlists.alerts import status_line as watchlist_line
+    print(watchlist_line(status["watchlists"]))
     return 0
 
 

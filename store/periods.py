@@ -125,3 +125,11 @@ def long_label(by, start):
     if by == "week":
         return f"{start.isoformat()}(월) ~ {period_end(by, start)}(일)"
     return start.isoformat()
+
+
+def year_before(start, end):
+    """The same dates a year earlier (29 February -> 28 February)."""
+    def back(text):
+        day = dt.date.fromisoformat(text)
+        return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day).isoformat()
+    return back(start), back(end)

@@ -5,6 +5,7 @@ text is counted once) unless `Filters.relevance` says otherwise. Dates are Korea
 dates (Asia/Seoul). An "article" is a stored document; a "story" is a near-duplicate
 cluster (wire copies and mirrors of one report).
 """
+import datetime as dt
 import dataclasses
 import math
 
@@ -58,16 +59,36 @@ def _in(column, values, params):
     return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
-def where_clause(filters, params):
-    """SQL conditions (on documents d LEFT JOIN labels l) for the filters."""
+DATE_FIRST_DAYS = 7  # with a sentiment filter, longer ranges are cheaper from the labels' index
+
+
+def _date_first(f):
+    if not (f.date_from and f.date_to):
+        return False
+    if not f.sentiments:
+        return True
+    try:
+        span = (dt.date.fromisoformat(f.date_to) - dt.date.fromisoformat(f.date_from)).days + 1
+    except ValueError:
+        return False
+    return span <= DATE_FIRST_DAYS
+
+
+def where_clause(filters, params, date_first=None):
+    """SQL conditions (on documents d LEFT JOIN labels l) for the filters; `date_first` True/False
+    overrides the choice of starting index (None: by the range and sentiment filter)."""
     f = filters or Filters()
     conds = []
     if not f.include_duplicates:
         conds.append("d.duplicate_of IS NULL")
+    # `+l.relevant` keeps SQLite from starting at the labels' (relevant, sentiment) index, which
+    # reads every relevant label of the store whatever the dates; a short or unfiltered-by-sentiment
+    # range is far cheaper from the date index (one day at 100k documents: 1,071 -> 40 ms).
+    relevant = "+l.relevant" if (_date_first(f) if date_first is None else date_first) else "l.relevant"
     if f.relevance == "relevant":
-        conds.append("l.relevant = 1")
+        conds.append(f"{relevant} = 1")
     elif f.relevance == "irrelevant":
-        conds.append("l.relevant = 0")
+        conds.append(f"{relevant} = 0")
     elif f.relevance != "all":
         raise QueryError(f"relevance must be relevant, irrelevant or all, not {f.relevance!r}")
     if f.date_from:
@@ -408,9 +429,11 @@ def origin_spans(db, date_from=None, date_to=None):
     """{origin: (first day, last day)} of the stored documents in the range, per origin
     ('crawl' or an import format): where the data of a period come from."""
     spans = {}
-    for origin in ("crawl",) + IMPORT_ORIGINS:  # one index seek each (idx_documents_origin)
+    for origin in ("crawl",) + IMPORT_ORIGINS:  # two index seeks each (idx_documents_origin)
+        # MIN and MAX in separate subqueries: together in one they scan the whole range
         first, last = db.execute(
-            "SELECT MIN(pub_date), MAX(pub_date) FROM documents WHERE origin_kind = ? AND pub_date BETWEEN ? AND ?",
+            "SELECT (SELECT MIN(pub_date) FROM documents WHERE origin_kind = ?1 AND pub_date BETWEEN ?2 AND ?3), "
+            "(SELECT MAX(pub_date) FROM documents WHERE origin_kind = ?1 AND pub_date BETWEEN ?2 AND ?3)",
             [origin, date_from or "0000", date_to or "9999"]).fetchone()
         if first:
             spans[origin] = (first, last)

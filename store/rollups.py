@@ -15,8 +15,10 @@ Counting them needs no DISTINCT in the common case: each row knows the day of th
 previous row (`prev_*`, rows ordered by day; one column per partition: the whole story, the
 story within a region, within a topic, within both). A story has rows in a period starting
 on p0 exactly when one of them has no previous row since p0, so the count is the rows with
-prev < p0. Filters on sentiment, source kind or outlet (or grouping by them) make a story's
-earlier rows irrelevant, so those count the distinct stories of the matching rows instead.
+prev < p0 (p0: the period's first day within the range). Filters on sentiment, source kind
+or outlet make a story's earlier rows irrelevant: with one value each, the same count runs in
+rollup_story_value_first, whose previous day is the story's previous row with that value; with
+several values (or grouping by them) the distinct stories of the matching rows are collected.
 
 Triggers on documents, labels, label_topics and label_regions record the touched days in
 rollup_dirty; `refresh_if_dirty` recomputes just those days and bumps `generation`. `counts`/`totals` mirror
@@ -67,9 +69,13 @@ CREATE INDEX IF NOT EXISTS idx_rollup_base ON rollup_base(day, kind, outlet, sen
 CREATE TABLE IF NOT EXISTS rollup_region (day TEXT, region TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
     articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_region ON rollup_region(day, region, kind, outlet, sentiment, articles, singles);
+CREATE INDEX IF NOT EXISTS idx_rollup_region_outlet
+    ON rollup_region(outlet, day, region, kind, sentiment, articles, singles);  -- outlet filters
 CREATE TABLE IF NOT EXISTS rollup_topic (day TEXT, topic TEXT, kind TEXT, outlet TEXT, sentiment TEXT,
     articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_topic ON rollup_topic(day, topic, kind, outlet, sentiment, articles, singles);
+CREATE INDEX IF NOT EXISTS idx_rollup_topic_outlet
+    ON rollup_topic(outlet, day, topic, kind, sentiment, articles, singles);  -- outlet filters
 CREATE TABLE IF NOT EXISTS rollup_region_slim (day TEXT, region TEXT, kind TEXT, sentiment TEXT,
     articles INTEGER, singles INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_region_slim ON rollup_region_slim(day, region, kind, sentiment, articles, singles);
@@ -87,6 +93,11 @@ CREATE TABLE IF NOT EXISTS rollup_story (day TEXT, week TEXT, month TEXT, story 
 CREATE INDEX IF NOT EXISTS idx_rollup_story ON rollup_story(day, region, topic, kind, sentiment, outlet, story,
     week, month);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_story ON rollup_story(story);
+-- one region's or topic's rows (with any other filter) without walking every row of the range
+CREATE INDEX IF NOT EXISTS idx_rollup_story_by_region ON rollup_story(region, day, topic, kind, sentiment, outlet,
+    story, week, month);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_by_topic ON rollup_story(topic, day, region, kind, sentiment, outlet,
+    story, week, month);
 -- narrow covering indexes for counting first rows, one per partition
 CREATE INDEX IF NOT EXISTS idx_rollup_story_all ON rollup_story(day, prev_all, week, month);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_region ON rollup_story(day, region, prev_region, week, month);
@@ -101,11 +112,20 @@ CREATE TABLE IF NOT EXISTS rollup_story_doc (day TEXT, week TEXT, month TEXT, st
 CREATE INDEX IF NOT EXISTS idx_rollup_story_doc ON rollup_story_doc(day, kind, sentiment, outlet, story, prev, next,
     week, month, next_week, next_month);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_doc_story ON rollup_story_doc(story);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_doc_outlet ON rollup_story_doc(outlet, day, kind, sentiment, story, prev,
+    next, week, month, next_week, next_month);  -- a few outlets' rows (several outlets chosen)
 -- rollup_story's rows counted per day × previous-row day (part: all, region or topic, with
 -- key the region or topic): first rows of a range are read from a few hundred rows
 CREATE TABLE IF NOT EXISTS rollup_story_first (part TEXT, day TEXT, week TEXT, month TEXT, key TEXT, prev TEXT,
     n INTEGER);
 CREATE INDEX IF NOT EXISTS idx_rollup_story_first ON rollup_story_first(part, day, key, prev, week, month, n);
+-- the same per story × matching value: rollup_story_doc's rows counted per day × the day of the
+-- story's previous row with the same value(s) (part: kind, outlet, sentiment or a combination
+-- such as 'kind,sentiment'; key: the values joined by char(31)), for one-value filters on them
+CREATE TABLE IF NOT EXISTS rollup_story_value_first (part TEXT, key TEXT, day TEXT, week TEXT, month TEXT, prev TEXT,
+    n INTEGER);
+CREATE INDEX IF NOT EXISTS idx_rollup_story_value_first
+    ON rollup_story_value_first(part, key, day, prev, week, month, n);
 -- documents search / table sort (not a rollup, but the same performance need)
 CREATE INDEX IF NOT EXISTS idx_documents_published ON documents(published_at);
 CREATE TRIGGER IF NOT EXISTS rollup_documents_ai AFTER INSERT ON documents BEGIN
@@ -128,7 +148,7 @@ CREATE TRIGGER IF NOT EXISTS rollup_{table}_{event[0].lower()} AFTER {event} ON 
 # a column each rollup table has in the current layout: an older store's rollups are rebuilt
 LAYOUT = (("rollup_base", "singles"), ("rollup_story", "prev_all"), ("rollup_story_first", "prev"),
           ("rollup_story_doc", "next_month"))
-STORY_TABLES = ("rollup_story", "rollup_story_first", "rollup_story_doc")
+STORY_TABLES = ("rollup_story", "rollup_story_first", "rollup_story_doc", "rollup_story_value_first")
 
 
 def ensure(db):
@@ -228,10 +248,28 @@ def refresh_if_dirty(db):
                 WHERE day IN (SELECT day FROM temp.rollup_days) AND region IS NOT NULL GROUP BY day, region, prev_region
             UNION ALL SELECT 'topic', day, week, month, topic, prev_topic, COUNT(*) FROM rollup_story
                 WHERE day IN (SELECT day FROM temp.rollup_days) AND topic IS NOT NULL GROUP BY day, topic, prev_topic""")
+        conn.execute("DELETE FROM rollup_story_value_first WHERE day IN (SELECT day FROM temp.rollup_days)")
+        conn.execute(_VALUE_FIRST_SQL)
         conn.execute("DELETE FROM rollup_dirty WHERE day IN (SELECT day FROM temp.rollup_days)")
         conn.execute("UPDATE rollup_state SET generation = generation + 1")
         conn.execute("DROP TABLE temp.rollup_facts")
     return len(days)
+
+
+# filters on one value of these columns are counted from rollup_story_value_first
+VALUE_DIMS = (("kind", "source_kinds"), ("outlet", "outlets"), ("sentiment", "sentiments"))
+VALUE_PARTS = [[d for i, d in enumerate(c for c, _ in VALUE_DIMS) if mask >> i & 1] for mask in range(1, 8)]
+_VALUE_FIRST_SQL = """
+    INSERT INTO rollup_story_value_first (part, key, day, week, month, prev, n)
+    WITH w AS MATERIALIZED (SELECT day, week, month, {lags} FROM rollup_story_doc WHERE story IN (
+        SELECT story FROM rollup_story_doc WHERE day IN (SELECT day FROM temp.rollup_days)))
+    SELECT part, key, day, week, month, prev, COUNT(*) FROM ({parts})
+    WHERE day IN (SELECT day FROM temp.rollup_days) GROUP BY part, key, day, prev""".format(
+    lags=", ".join(f"{' || char(31) || '.join(p)} AS key{i}, "
+                   f"LAG(day) OVER (PARTITION BY story, {', '.join(p)} ORDER BY day, rowid) AS prev{i}"
+                   for i, p in enumerate(VALUE_PARTS)),
+    parts=" UNION ALL ".join(f"SELECT '{','.join(p)}' AS part, key{i} AS key, day, week, month, prev{i} AS prev FROM w"
+                             for i, p in enumerate(VALUE_PARTS)))
 
 
 def generation(db):
@@ -293,7 +331,8 @@ def _multi_stories(db, f, by, group):
             where += f" AND r.{name} IS NOT NULL"  # as the live query's join: no region, no row
     period = {"day": "r.day", "week": "r.week", "month": "r.month", None: "NULL"}[by]
     if (f.sentiments or f.source_kinds or f.outlets) and group is None and not (f.regions or f.topics):
-        return _lone_and_crowded(db, f, by)
+        one_value_each = _value_firsts(db, f, by)
+        return one_value_each if one_value_each is not None else _lone_and_crowded(db, f, by)
     if f.sentiments or f.source_kinds or f.outlets or group in ("sentiment", "source_kind", "outlet"):
         # a story's earlier rows may not match: collect the stories themselves
         out = {}
@@ -303,36 +342,63 @@ def _multi_stories(db, f, by, group):
         return {key: len(members) for key, members in out.items()}
     # the story's first row in the period: no earlier row of it (in its partition) since the period began
     dims = [d for d in ("region", "topic") if group == d or getattr(f, d + "s")]
-    start = {"day": "r.day", "week": "r.week", "month": "r.month"}.get(by)
-    args = []  # the period start's parameter comes after the other conditions'
-    if start is None and f.date_from:
-        start = "?"
-        args.append(f.date_from)
     if len(dims) <= 1:  # counted per day × previous day in rollup_story_first
-        part = dims[0] if dims else "all"
-        conds, params = ["r.part = ?"], [part]
-        for column, value in (("day >=", f.date_from), ("day <=", f.date_to)):
-            if value:
-                conds.append(f"r.{column} ?")
-                params.append(value)
-        values = (f.regions or f.topics) if dims else None
-        if values:
-            conds.append(f"r.key IN ({', '.join('?' * len(values))})")
-            params.extend(values)
-        first = "r.prev IS NULL" + (f" OR r.prev < {start}" if start else "")
-        params += args
-        sql = f"""SELECT {period}, {"r.key" if group else "NULL"}, SUM(r.n) FROM rollup_story_first r
-                  WHERE {' AND '.join(conds)} AND ({first}) GROUP BY r.day{", r.key" if group else ""}"""
-    else:  # region and topic together: the rows themselves
-        first = "r.prev_region_topic IS NULL" + (f" OR r.prev_region_topic < {start}" if start else "")
-        params += args
-        sql = f"""SELECT {period}, {_group_expr(group)}, COUNT(*) FROM rollup_story r
-                  WHERE {where} AND ({first}) GROUP BY r.day{f", {_group_expr(group)}" if group else ""}"""
-    # grouped by day in index order (no sort), then added up per period here
+        return _count_firsts(db, "rollup_story_first", dims[0] if dims else "all",
+                             (f.regions or f.topics) if dims else None, f, by, bool(group))
+    # region and topic together: the rows themselves
+    start, args = _period_start(f, by)
+    first = "r.prev_region_topic IS NULL" + (f" OR r.prev_region_topic < {start}" if start else "")
+    return _added_up(db, f"""SELECT {period}, {_group_expr(group)}, COUNT(*) FROM rollup_story r
+                             WHERE {where} AND ({first}) GROUP BY r.day{f", {_group_expr(group)}" if group else ""}""",
+                     params + args)
+
+
+def _period_start(f, by):
+    """(SQL, params) of the first day of a row's period within the range (a range may start
+    inside a week or month; by=None: the range's first day)."""
+    start = {"day": "r.day", "week": "r.week", "month": "r.month"}.get(by)
+    if f.date_from and by != "day":
+        return ("max(" + start + ", ?)" if start else "?"), [f.date_from]
+    return start, []
+
+
+def _added_up(db, sql, params):
+    """{(period, group value): n} of rows (period, group value, n) grouped by day in index
+    order (no sort), added up per period here."""
     out = {}
     for p, grp, n in db.execute(sql, params):
         out[(p, grp)] = out.get((p, grp), 0) + n
     return out
+
+
+def _count_firsts(db, table, part, keys, f, by, grouped):
+    """{(period, key or None): stories} from a first-rows table (rollup_story_first or
+    rollup_story_value_first): rows whose story has no earlier row in the part since the
+    period began. keys: the keys to count (None: all); grouped: one count per key."""
+    conds, params = ["r.part = ?"], [part]
+    if keys:
+        conds.append(f"r.key IN ({', '.join('?' * len(keys))})")
+        params.extend(keys)
+    for column, value in (("day >=", f.date_from), ("day <=", f.date_to)):
+        if value:
+            conds.append(f"r.{column} ?")
+            params.append(value)
+    start, args = _period_start(f, by)
+    first = "r.prev IS NULL" + (f" OR r.prev < {start}" if start else "")
+    period = {"day": "r.day", "week": "r.week", "month": "r.month", None: "NULL"}[by]
+    return _added_up(db, f"""SELECT {period}, {"r.key" if grouped else "NULL"}, SUM(r.n) FROM {table} r
+                             WHERE {' AND '.join(conds)} AND ({first}) GROUP BY r.day{", r.key" if grouped else ""}""",
+                     params + args)
+
+
+def _value_firsts(db, f, by):
+    """{(period, None): stories} under one value each of kind, outlet and sentiment (any of
+    them), from rollup_story_value_first; None for several values of one of them."""
+    chosen = [(column, getattr(f, field)) for column, field in VALUE_DIMS if getattr(f, field)]
+    if any(len(values) > 1 for _, values in chosen):
+        return None
+    part, key = ",".join(c for c, _ in chosen), "\x1f".join(v[0] for _, v in chosen)
+    return _count_firsts(db, "rollup_story_value_first", part, [key], f, by, False)
 
 
 def _lone_and_crowded(db, f, by):

@@ -264,9 +264,53 @@ ALTER TABLE digests ADD COLUMN claimed_by TEXT;
 """
 
 
+# v11 (#20): saved watchlists (a search text and filters, watchlists/table.py) and their spike
+# alert mails, one row per watchlist and day, claimed with a lease like the digest's (watchlists/alerts.py).
+_V11_WATCHLISTS = """
+CREATE TABLE watchlists (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, query TEXT NOT NULL DEFAULT '',
+    filters TEXT NOT NULL DEFAULT '{}', alert INTEGER NOT NULL DEFAULT 0, recipients TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE watchlist_alerts (
+    watchlist_id INTEGER NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, recipients TEXT, spikes TEXT, error TEXT,
+    created_at TEXT, claimed_at TEXT, claimed_by TEXT, sent_at TEXT,
+    PRIMARY KEY (watchlist_id, day)
+);
+"""
+
+
+# v12 (#20, normalised attention): every item a crawl source listed, relevant or not, once per
+# (source, canonical URL), keyed by document_id(canonical URL); the denominator of the
+# share-of-collection series (store/listings.py). `day`: the listing's Korean date, else the
+# crawl's; `document_id`: the stored document the item became (NULL: filtered out or not stored).
+_V12_LISTED_ITEMS = """
+CREATE TABLE listed_items (
+    source TEXT NOT NULL, item_key TEXT NOT NULL, day TEXT NOT NULL, day_source TEXT NOT NULL,
+    outlet TEXT, document_id TEXT, first_listed_at TEXT NOT NULL,
+    PRIMARY KEY (source, item_key)
+) WITHOUT ROWID;
+CREATE INDEX idx_listed_items_day ON listed_items(day, source);
+CREATE INDEX idx_listed_items_document ON listed_items(document_id);
+CREATE INDEX idx_listed_items_first ON listed_items(first_listed_at);  -- newest listing: readers' cache key
+"""
+
+
+# v13 (#17): region evidence (nlp/regions.py) of each (title, cleaned body), keyed by their
+# hash and the rules' key, so re-labelling after a retrain does not run the region rules again.
+_V13_REGION_CACHE = """
+CREATE TABLE region_cache (
+    text_hash TEXT NOT NULL, rules_key TEXT NOT NULL, evidence TEXT NOT NULL,
+    PRIMARY KEY (text_hash, rules_key)
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS = [
     _V1_CORE, _V2_LABELS_AND_SPIKES, _V3_DOCUMENT_ORDER_INDEX, _V4_JOB_RUNS, _V5_FEATURE_CACHE, _V6_EVENTS,
-    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST, _V9_DIGEST_CLAIMS, _V10_IMPORTS,
+    _V7_SEARCH_AND_TERMS, _V8_SEARCH_INTEREST, _V9_DIGEST_CLAIMS, _V10_IMPORTS, _V11_WATCHLISTS,
+    _V12_LISTED_ITEMS, _V13_REGION_CACHE,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

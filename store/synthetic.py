@@ -73,3 +73,18 @@ def seed_synthetic(db, n, days=90, end_date=None, seed=0, batch=20000, model_ver
         db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
     return n
 
+
+
+def seed_listings(db, filtered_per_document=3):
+    """Listed items (store/listings.py) for the synthetic documents: each document listed by its
+    source on its day, plus 0..`filtered_per_document` items the same listing showed that were
+    not relevant (no document), a fixed number per document: the screenshots' share charts."""
+    rows = []
+    for doc_id, source, day, outlet, rowid in db.execute(
+            "SELECT id, source, pub_date, outlet, rowid FROM documents WHERE origin_kind = 'crawl' AND pub_date IS NOT NULL"):
+        rows.append((source, doc_id, day, outlet, doc_id))
+        rows += [(source, f"{doc_id}-{j}", day, outlet, None) for j in range(rowid % (filtered_per_document + 1))]
+    with db.conn:
+        db.conn.executemany("""INSERT OR IGNORE INTO listed_items (source, item_key, day, day_source, outlet, document_id,
+                               first_listed_at) VALUES (?, ?, ?, 'listing', ?, ?, '2026-01-01T00:00:00Z')""", rows)
+    return len(rows)

@@ -113,8 +113,8 @@ def counts(db, filters):
     return daily_counts(db, f, table) if table else live_counts(db, f)
 
 
-def daily_counts(db, f, table="base"):
-    refresh(db)
+def _daily_where(f):
+    """(WHERE text, params) of the daily tables for the filters' dates, sentiments, kinds, region."""
     conds, params = [], []
     for column, value in (("day >=", f.date_from), ("day <=", f.date_to)):
         if value:
@@ -124,8 +124,30 @@ def daily_counts(db, f, table="base"):
         if values:
             conds.append(f"{column} IN ({','.join('?' * len(values))})")
             params.extend(values)
-    return dict(db.execute(f"SELECT term, SUM(docs) FROM term_{table} WHERE {' AND '.join(conds) or '1'} "
-                           "GROUP BY term", params).fetchall())
+    return " AND ".join(conds) or "1", params
+
+
+def daily_counts(db, f, table="base"):
+    refresh(db)
+    where, params = _daily_where(f)
+    return dict(db.execute(f"SELECT term, SUM(docs) FROM term_{table} WHERE {where} GROUP BY term", params).fetchall())
+
+
+def day_counts(db, filters, term):
+    """{day: documents containing the term id} over the documents the filters match (days
+    without any left out), from the daily tables when they cover the filters."""
+    f = filters or Filters()
+    table = _daily_table(f)
+    if table:
+        refresh(db)
+        where, params = _daily_where(f)
+        return dict(db.execute(f"SELECT day, SUM(docs) FROM term_{table} WHERE {where} AND term = ? GROUP BY day",
+                               params + [term]).fetchall())
+    params = []
+    where = where_clause(f, params)
+    return dict(db.execute(f"""SELECT d.pub_date, COUNT(*) FROM documents d {LABEL_JOIN}
+                               JOIN doc_terms t ON t.doc = d.rowid WHERE {where} AND t.term = ?
+                               GROUP BY d.pub_date""", params + [term]).fetchall())
 
 
 def live_counts(db, f):
@@ -144,6 +166,13 @@ def names(db, ids):
                               chunk):
             out[row[0]] = (row[1], row[2])
     return out
+
+
+def kinds(db, terms):
+    """{term: kind} of these terms (text) that are in the vocabulary."""
+    terms = list(terms)
+    return dict(db.execute(f"SELECT term, kind FROM term_vocab WHERE term IN ({','.join('?' * len(terms))})",
+                           terms).fetchall()) if terms else {}
 
 
 def term_id(db, term):

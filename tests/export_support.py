@@ -124,5 +124,6 @@ def meta_of(path):
 def found_rows(rows):
     """The rows of a zero-filled trend table that hold articles, with the columns the shared
     counts queries return (to compare with store.queries.counts_multi)."""
-    drop = {"days_in_period", "partial", "negative_share_low", "negative_share_high"}
+    drop = {"days_in_period", "partial", "negative_share_low", "negative_share_high", "listed", "listed_articles",
+            "listed_stories", "article_share", "story_share"}
     return [{k: v for k, v in r.items() if k not in drop} for r in rows if r["articles"]]

@@ -416,3 +416,23 @@ def test_default_page_sizes(db):
     assert len(q.search_documents(db, every)[0]) == 50 and q.search_documents(db, every)[1] == 60
     assert len(q.document_page(db, every)) == 50
     assert len(q.top_stories(db, every)) == 10
+
+
+@pytest.mark.parametrize("date_from, date_to, sentiments, date_first", [
+    ("2026-11-02", "2026-11-02", None, True),             # one day: from the date index
+    ("2026-11-02", "2026-11-08", ["negative"], True),     # a week with a sentiment: still the dates
+    ("2026-10-01", "2026-11-30", ["negative"], False),    # two months of one sentiment: the labels' index
+    (None, None, None, False),                            # no range: the planner chooses
+])
+def test_date_ranges_start_from_the_date_index(store_rows, db, date_from, date_to, sentiments, date_first):
+    """A short range must not make SQLite read every relevant label of the store first."""
+    params = []
+    f = q.Filters(date_from=date_from, date_to=date_to, sentiments=sentiments)
+    sql = f"SELECT COUNT(*) FROM documents d {q.LABEL_JOIN} WHERE {q.where_clause(f, params)}"
+    plan = " ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+    assert ("idx_labels_rel_sent" not in plan) == date_first, plan
+    expected = sum(1 for key, published, *_rest, label, _s, _t in ROWS
+                   if label and label[0] == 1 and key != "b1"
+                   and (not date_from or date_from <= kst_day(published).isoformat() <= date_to)
+                   and (not sentiments or label[1] in sentiments))
+    assert db.execute(sql, params).fetchone()[0] == expected

@@ -249,13 +249,15 @@ def test_spike_markers_follow_the_filters(spiky):
 
 
 def test_spike_click_through_shows_what_drove_it(spiky):
+    from nlp.indexing import index_pending
+    index_pending(spiky)  # the term lists classify stores (the words come from analysis/keywords.py)
     out = render(spiky.path, documents, "?view=documents&kind=civic&start=2026-11-15&end=2026-11-15&spike=2026-11-15",
                  documents.render_drivers)
     text = str(out["doc-drivers"])
     assert "급증 원인 살펴보기: 2026-11-15" in text and "현재 조건 · 기사 수 16건" in text
     assert "경찰국 독립성 훼손 규탄 성명" in text and "1개 매체, 기사 15건" in text  # the top story
     assert "경실련 15건" in text                                                  # the top outlet
-    assert "독립성 (제목 15건)" in text and "논평" not in text.split("평소와 다른 낱말")[1]  # vs the 4 weeks before
+    assert "독립성 (기사 15건 · 앞선 28일 0건)" in text and "논평" not in text.split("평소와 다른 낱말")[1]
     assert render(spiky.path, documents, "?view=documents", documents.render_drivers)["doc-drivers"] is None
 
 

@@ -44,6 +44,11 @@ def build(path):
     # Story C: only an irrelevant article besides its relevant one (counts as a single story).
     add_docs(db, "2026-11-18", 1, cluster="C", kind="civic", outlet="참여연대", title="성명 예산")
     add_docs(db, "2026-11-18", 1, cluster="C", relevant=False, title="성명 사본")
+    # Story D: the same outlet, kind and sentiment on both sides of a week edge (Sun 11-08 | Mon 11-09),
+    # another kind on the Monday (one-value filters count it from rollup_story_value_first).
+    add_docs(db, "2026-11-08", 1, cluster="D", outlet="KBS", sentiment="negative", title="경찰국 논란")
+    add_docs(db, "2026-11-09", 2, cluster="D", outlet="KBS", sentiment="negative", title="경찰국 논란 후속")
+    add_docs(db, "2026-11-09", 1, cluster="D", kind="civic", outlet="참여연대", sentiment="negative", title="경찰국 성명")
     # Singles over the whole range, some searchable.
     for i, day in enumerate(["2026-10-20", "2026-10-26", "2026-11-01", "2026-11-09", "2026-11-16", "2026-11-23",
                              "2026-11-29"]):
@@ -87,6 +92,11 @@ GRID = [
     ("&outlet=KBS", Filters(date_from=FROM, date_to=TO, outlets=["KBS"])),
     ("&q=예산", Filters(date_from=FROM, date_to=TO, text="예산")),
     ("&region=부산&kind=news", Filters(date_from=FROM, date_to=TO, regions=["부산"], source_kinds=["news"])),
+    ("&kind=news", Filters(date_from=FROM, date_to=TO, source_kinds=["news"])),
+    ("&sentiment=negative&kind=news&outlet=KBS",
+     Filters(date_from=FROM, date_to=TO, sentiments=["negative"], source_kinds=["news"], outlets=["KBS"])),
+    ("&kind=civic&kind=news&outlet=KBS&outlet=참여연대",
+     Filters(date_from=FROM, date_to=TO, source_kinds=["civic", "news"], outlets=["KBS", "참여연대"])),
 ]
 API_NAMES = {"sentiments": "sentiment", "regions": "region", "topics": "topic", "outlets": "outlet",
              "source_kinds": "source_kind", "text": "q"}
@@ -164,7 +174,9 @@ def test_rollups_follow_changes_to_stories(tmp_path):
             Filters(date_from=FROM, date_to=TO, regions=["대구"]), Filters(date_from=FROM, date_to=TO, topics=["staffing"]),
             Filters(date_from=FROM, date_to=TO, regions=["서울"], topics=["staffing"]),
             Filters(date_from=FROM, date_to=TO, sentiments=["negative"]),
-            Filters(date_from="2026-11-02", date_to="2026-11-16", source_kinds=["news"], outlets=["KBS", "MBC"])]
+            Filters(date_from="2026-11-02", date_to="2026-11-16", source_kinds=["news"], outlets=["KBS", "MBC"]),
+            Filters(date_from="2026-11-02", date_to="2026-11-16", outlets=["MBC"]),
+            Filters(date_from=FROM, date_to=TO, source_kinds=["news"], sentiments=["negative"])]
     for change in changes:
         change()
         assert rollups.refresh_if_dirty(db) >= 1
@@ -177,3 +189,29 @@ def test_rollups_follow_changes_to_stories(tmp_path):
                     assert [(r["period"], r[group], r["stories"]) for r in rollups.counts(db, "week", group, f)] == \
                         [(r["period"], r[group], r["stories"]) for r in queries.counts(db, "week", group, f)]
     db.conn.close()
+
+
+def test_older_rollups_gain_the_value_counts(tmp_path):
+    """A store whose rollups predate rollup_story_value_first: opening it fills the new table
+    for every day, and one-value kind/outlet/sentiment filters count what the live queries count."""
+    build(tmp_path / "old.db")
+    db = open_db(tmp_path / "old.db")
+    db.execute("DROP TABLE rollup_story_value_first")
+    rollups.ensure(db)
+    assert db.execute("SELECT COUNT(*) FROM rollup_story_value_first").fetchone()[0] > 0
+    for f in (Filters(source_kinds=["news"]), Filters(outlets=["KBS"], date_from="2026-11-09"),
+              Filters(date_from="2026-11-01", date_to="2026-11-16", sentiments=["negative"], source_kinds=["news"])):
+        for by in ("day", "week", "month"):
+            assert nonzero(rollups.counts(db, by, None, f)) == by_hand(db, by, f), (f, by)
+        assert rollups.totals(db, f)["stories"] == queries.totals(db, f)["stories"]
+    db.conn.close()
+
+
+@pytest.mark.parametrize("by", ["week", "month"])
+def test_a_range_starting_inside_a_period_counts_a_story_that_began_before_it(db, by):
+    """Story D's Sunday article (11-08) is outside a range starting Monday 11-09 (inside the
+    month 11): its Monday articles still make it a story of that range's first period."""
+    for f in (Filters(), Filters(regions=["서울"]), Filters(topics=["budget"]), Filters(outlets=["KBS"]),
+              Filters(sentiments=["negative"], source_kinds=["news"])):
+        f = f.replace(date_from="2026-11-09", date_to=TO)
+        assert nonzero(rollups.counts(db, by, None, f)) == by_hand(db, by, f), f

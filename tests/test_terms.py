@@ -199,3 +199,39 @@ def test_digest_lists_the_weeks_distinctive_terms(weeks):
     assert "- 경찰국: 8건 (지난주 0건)" in render_text(ctx)
     assert "경찰국: 8건 <span" in render_html(ctx, {"volume": "cid:v", "negative": "cid:n"})
     assert build_digest(weeks, "2026-W45")["terms"] == []  # week 1 has no week before it
+
+
+def test_entities_their_comparison_trend_and_api(weeks, db_path):
+    from analysis.entities import comparison_filters, entity_days, top_entities
+    for i in range(4):  # 2026-11-10..13, and one the year before
+        _doc(weeks, f"e-{i}", f"위원회 회의 {i}", f"김민수 위원장은 강남구 주민 {i}명을 만났다. 참여연대가 동행했다.",
+             f"2026-11-1{i}",
+             regions=("부산",) if i % 2 else ("서울",))
+    _doc(weeks, "e-old", "위원회 회의", "참여연대가 성명을 냈다.", "2025-11-12")
+    index_pending(weeks)
+    rows = top_entities(weeks, WEEK2, comparison_filters(WEEK2, "year"))
+    assert [(r["kind"], r["entity"], r["documents"], r["comparison_documents"]) for r in rows] == [
+        ("person", "김민수", 4, 0), ("org", "참여연대", 4, 1), ("place", "강남구", 4, 0)]
+    assert rows[1]["change"] == 3.0 and rows[0]["change"] is None and "위원회" not in {r["entity"] for r in rows}
+    busan = WEEK2.replace(regions=["부산"])  # the daily tables; with a topic filter: the documents themselves
+    assert entity_days(weeks, busan, "김민수")[1:5] == [("2026-11-10", 0), ("2026-11-11", 1), ("2026-11-12", 0),
+                                                      ("2026-11-13", 1)]
+    assert terms.day_counts(weeks, busan.replace(outlets=["o"]), terms.term_id(weeks, "김민수")) == {
+        "2026-11-11": 1, "2026-11-13": 1}
+    with pytest.raises(QueryError, match="no analysed document mentions"):
+        entity_days(weeks, WEEK2, "홍길동")
+    client = register(flask.Flask("ent"), db_path).test_client()
+    body = client.get("/api/v1/entities", query_string={"from": "2026-11-09", "to": "2026-11-15", "kind": "org",
+                                                        "compare": "year"}).get_json()
+    assert body["data"] == [{"kind": "org", "rank": 1, "entity": "참여연대", "documents": 4, "comparison_documents": 1,
+                             "change": 3.0}] and body["meta"]["comparison"]["date_from"] == "2025-11-09"
+    for query, message in (({"from": "2026-11-09"}, "need from and to"),
+                           ({"from": "2026-11-09", "to": "2026-11-15", "kind": "noun"}, "invalid kind"),
+                           ({"from": "2026-11-09", "to": "2026-11-15", "compare": "x"}, "invalid compare")):
+        r = client.get("/api/v1/entities", query_string=query)
+        assert r.status_code == 400 and message in r.get_json()["error"]
+    before = distinctive_terms(weeks, Filters(date_from="2026-11-12", date_to="2026-11-12"), "before:10")
+    assert before["reference_set"]["filters"]["date_from"] == "2026-11-02"
+    assert before["reference_set"]["filters"]["date_to"] == "2026-11-11"
+    with pytest.raises(QueryError, match="invalid ref"):
+        distinctive_terms(weeks, WEEK2, "before:0")

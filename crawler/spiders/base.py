@@ -17,6 +17,7 @@ from crawler.dates import now_iso
 from crawler.extract import extract_article
 from crawler.url_policy import UrlPolicy
 from crawler.urls import canonical_url
+from store.listings import MAX_LISTED_PER_RUN
 
 COUNT_KEYS = ("listed", "filtered", "known", "fetched", "failed", "blocked", "dropped", "new", "updated", "unchanged",
               "duplicate")
@@ -73,6 +74,7 @@ class SourceSpider(scrapy.Spider):
         self.seen = RUN_SEEN       # canonical URLs requested in this run, by any source
         self.url_policy = UrlPolicy(source.get("urls") or [source["url"]])
         self.dropped = []          # the first (url, reason) refused by the URL policy, for the run's warning
+        self.listed = {}           # canonical URL -> listing date and outlet, of every item listed (note_listed)
 
     # --- helpers for subclasses ---------------------------------------------------------
     def source_error(self, message):
@@ -105,11 +107,24 @@ class SourceSpider(scrapy.Spider):
         except ValueError:  # an invalid link is never known; follow_article reports it
             return False
 
+    def note_listed(self, url, listing):
+        """Count an item of the feed/list/API answer and remember it for the source's listed
+        items (store/listings.py: the denominator of attention shares), kept or not.
+        Returns its canonical URL, or None for a link that has none (not counted there)."""
+        self.counts["listed"] += 1
+        try:
+            canon = canonical_url(url)
+        except ValueError:  # not http(s), or junk: follow_article drops or fails it
+            return None
+        if (canon in self.listed or len(self.listed) < MAX_LISTED_PER_RUN):
+            self.listed.setdefault(canon, {"published_at": listing.get("published_at"), "outlet": listing.get("outlet")})
+        return canon
+
     def follow_article(self, url, listing):
         """Request an article page unless known; `listing` holds the feed/list fields.
         A link that is not http(s) is counted as dropped (URL policy); a bad one (port out of
         range ...) as failed; neither stops the rest of the listing."""
-        self.counts["listed"] += 1
+        listing["listed_url"] = self.note_listed(url, listing)
         if self.drop_if_not_web(url):
             return None
         try:
@@ -167,7 +182,7 @@ class SourceSpider(scrapy.Spider):
             url=response.url, page_canonical=page["canonical"], title=title, body=body,
             summary=listing.get("summary") or body[:200], author=page["author"] or listing.get("author"),
             outlet=listing.get("outlet") or self.source.get("outlet_override") or page["outlet"] or self.source["outlet"],
-            lang=page["lang"], published_at=published, date_source=date_source,
+            lang=page["lang"], published_at=published, date_source=date_source, listed_url=listing.get("listed_url"),
         )
 
     def on_article_error(self, failure):
@@ -193,7 +208,7 @@ class SourceSpider(scrapy.Spider):
             or self.source["outlet"],
             lang=None,
             published_at=listing.get("published_at") or now_iso(),
-            date_source="feed" if listing.get("published_at") else "fetched",
+            date_source="feed" if listing.get("published_at") else "fetched", listed_url=listing.get("listed_url"),
         )
 
     def make_item(self, **fields):

@@ -66,14 +66,14 @@ class FeedSpider(SourceSpider):
                 continue
             title = strip_tags(entry.get("title"))
             summary = strip_tags(entry.get("summary"))
-            if self.source.get("filter") and not matches_terms(f"{title} {summary}", self.filter_terms) \
-                    and not self.worth_a_look(title, summary):
-                self.counts["listed"] += 1
-                self.counts["filtered"] += 1
-                continue
             published = from_struct(entry.get("published_parsed") or entry.get("updated_parsed")) \
                 or parse_date(entry.get("published") or entry.get("updated"))
             outlet = (entry.get("source") or {}).get("title") or None
+            if self.source.get("filter") and not matches_terms(f"{title} {summary}", self.filter_terms) \
+                    and not self.worth_a_look(title, summary):
+                self.note_listed(response.urljoin(link), {"published_at": published, "outlet": outlet})
+                self.counts["filtered"] += 1
+                continue
             author = entry.get("author") or None
             request = self.follow_article(response.urljoin(link), {
                 "title": title, "summary": summary, "published_at": published, "outlet": outlet, "author": author})

@@ -1,11 +1,10 @@
 """문서: searchable, sortable, paginated table; a detail panel with the model's labels and
 scores; staff corrections saved as annotations (store.labels.add_annotation)."""
-import datetime as dt
 import json
 
 from dash import dash_table, dcc, html
 
-from analysis.distinctive import distinctive_words
+from analysis.keywords import distinctive_terms
 from dashboard.spikes import for_view as view_spikes
 from dashboard.figures import FONT
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, label_names, link, notice
@@ -19,8 +18,8 @@ OUTPUTS = (("doc-notice", "children"), ("doc-table", "data"), ("doc-table", "pag
            ("doc-total", "children"))
 DRIVER_OUTPUTS = (("doc-drivers", "children"),)  # own callback: the table stays fast
 BASELINE_DAYS = 28
-SPIKE_SAMPLE = 300      # newest documents of the spike's days (all of them on a usual day)
-BASELINE_SAMPLE = 300   # newest documents of the four weeks before, whose titles are compared
+SPIKE_SAMPLE = 300      # newest documents of the spike's days (all of them on a usual day), for the stories
+DRIVER_WORDS = 10       # distinctive terms shown (z > 1.96 against the BASELINE_DAYS before)
 SORT_KO = {"published_desc": "최신순", "published_asc": "오래된순", "relevance_desc": "관련도순",
            "outlet": "매체순", "title": "제목순"}
 RELEVANCE_KO = {"relevant": "관련 문서", "irrelevant": "무관으로 분류된 문서", "all": "전체"}
@@ -111,18 +110,14 @@ def render_table(data, db, ctx, relevance, sort, page, group="stories"):
 
 def render_drivers(data, db, ctx):
     """'What drove it': opened from a spike marker (?spike=DAY), the spikes of the days shown,
-    their most carried stories and busiest outlets, and the words that set their titles apart
-    from the previous four weeks' under the same filters."""
+    their most carried stories and busiest outlets, and the terms that set their documents apart
+    from the four weeks before under the same filters (analysis/keywords.py)."""
     if not ctx.state.get("spike") or ctx.empty_store:
         return {"doc-drivers": None}
     spikes = view_spikes(data, db, ctx)
     recent = recent_documents(db, ctx.filters, SPIKE_SAMPLE)
     outlets = sorted(data.group_totals(db, "outlet", ctx.filters).values(), key=lambda r: -r["articles"])[:5]
-    before = dt.date.fromisoformat(ctx.start) - dt.timedelta(days=1)
-    baseline = ctx.filters.replace(date_from=(before - dt.timedelta(days=BASELINE_DAYS - 1)).isoformat(),
-                                   date_to=before.isoformat())
-    words = distinctive_words([d["title"] for d in recent],
-                              [d["title"] for d in recent_documents(db, baseline, BASELINE_SAMPLE)])
+    words, waiting = driver_words(db, ctx.filters)
     days = ctx.start if ctx.start == ctx.end else f"{ctx.start} ~ {ctx.end}"
     sample = "" if len(recent) < SPIKE_SAMPLE else f" (최근 {SPIKE_SAMPLE:,}건 기준)"
     return {"doc-drivers": html.Div(className="panel drivers", id="doc-drivers-panel", children=[
@@ -136,13 +131,23 @@ def render_drivers(data, db, ctx):
             html.Div(className="third", children=[html.H4("많이 낸 매체·기관"), html.Ol([
                 html.Li(f"{r['outlet'] or '(미상)'} {r['articles']:,}건") for r in outlets])]),
             html.Div(className="third", children=[
-                html.H4(f"평소와 다른 낱말 (앞선 {BASELINE_DAYS}일 대비{sample})"),
-                html.Ol([html.Li(f"{w} (제목 {n}건)") for w, n, _ in words]) if words
-                else html.P("평소와 뚜렷이 다른 낱말이 없습니다.", className="hint")]),
+                html.H4(f"평소와 다른 낱말 (앞선 {BASELINE_DAYS}일 대비)"),
+                html.Ol([html.Li(f"{t['term']} (기사 {t['documents']:,}건 · 앞선 {BASELINE_DAYS}일 "
+                                 f"{t['reference_documents']:,}건)") for t in words]) if words
+                else html.P("평소와 뚜렷이 다른 낱말이 없습니다.", className="hint"),
+                html.P(f"낱말 분석 대기 {waiting:,}건 (잠시 뒤 다시 보세요)", className="hint") if waiting else None]),
         ]),
-        html.P("기사 묶음 = 같은 내용을 여러 매체가 실은 기사 모음. 낱말은 제목에서 뽑아 앞선 4주 제목과 비교한 "
-               "로그 오즈비로 골랐습니다.", className="hint"),
+        html.P("기사 묶음 = 같은 내용을 여러 매체가 실은 기사 모음. 낱말은 이 기간의 기사 전체(제목·본문)를 앞선 "
+               f"{BASELINE_DAYS}일과 비교해 주제 탭의 '두드러진 단어'와 같은 방법(가중 로그 오즈비 z점수 1.96 초과)으로 "
+               "골랐습니다.", className="hint"),
     ])}
+
+
+def driver_words(db, filters):
+    """([term rows], documents not analysed yet): the period's distinctive terms against the
+    BASELINE_DAYS before (z > 1.96), the same method and answer as /api/v1/keywords?ref=before:28."""
+    result = distinctive_terms(db, filters, f"before:{BASELINE_DAYS}", n=DRIVER_WORDS)
+    return [t for t in result["terms"] if t["z"] > 1.96], result["unanalysed"]
 
 
 def most_carried(docs, n=5):

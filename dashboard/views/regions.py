@@ -5,11 +5,13 @@ from dash import html
 
 from dashboard import figures
 from dashboard.views.common import EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, notice, graph, table
+from dashboard.views.sources import NO_DENOMINATOR, SHARE_NOTE
+from store.listings import last_listed, period_shares
 from vocabulary import REGIONS, NATIONAL
 
 TITLE = "지역"
 OUTPUTS = (("rg-notice", "children"), ("rg-map", "figure"), ("rg-bars", "figure"), ("rg-trend", "figure"),
-           ("rg-table", "children"))
+           ("rg-table", "children"), ("rg-share", "figure"))
 TREND_TOP = 5  # regions drawn over time when none is chosen
 # Tile positions (column, row from the bottom), roughly where each area lies.
 TILES = {"경기북부": (1, 6), "강원": (2, 6), "인천": (0, 5), "서울": (1, 5), "경기남부": (2, 5),
@@ -24,8 +26,17 @@ def layout():
                             className="hint"),
                      html.Div([html.Div(graph("rg-map"), className="half"), html.Div(graph("rg-bars"), className="half")],
                               className="row"),
-                     graph("rg-trend"),
+                     graph("rg-trend"), graph("rg-share"),
                      html.Div(id="rg-table")])
+
+
+def share_chart(data, db, ctx):
+    """Each region's relevant articles per item the sources listed in the whole period (%)."""
+    key = ("attention", last_listed(db), "region", repr(ctx.filters))
+    rows = data.live.get(db, key, lambda: period_shares(db, "region", ctx.filters.replace(regions=None)))
+    if not rows:
+        return figures.message(NO_DENOMINATOR, "지역별 수집 목록 대비 관련 기사 비율 (%)")
+    return figures.share_bars(rows, "region", "지역별 수집 목록 대비 관련 기사 비율 (선택 기간, 단위: %)", SHARE_NOTE)
 
 
 def region_rows(data, db, ctx):
@@ -45,14 +56,16 @@ def region_rows(data, db, ctx):
 def render(data, db, ctx):
     if ctx.empty_store:
         return {"rg-notice": notice(EMPTY_STORE, "warn"), "rg-map": figures.message(EMPTY_STORE),
-                "rg-bars": figures.message(EMPTY_STORE), "rg-trend": figures.message(EMPTY_STORE), "rg-table": None}
+                "rg-bars": figures.message(EMPTY_STORE), "rg-trend": figures.message(EMPTY_STORE), "rg-table": None,
+                "rg-share": figures.message(EMPTY_STORE)}
     rows_ = region_rows(data, db, ctx)
     if not any(r["articles"] for r in rows_):
         return {"rg-notice": notice(NO_MATCH, "warn"), "rg-map": figures.message(NO_MATCH),
-                "rg-bars": figures.message(NO_MATCH), "rg-trend": figures.message(NO_MATCH), "rg-table": None}
+                "rg-bars": figures.message(NO_MATCH), "rg-trend": figures.message(NO_MATCH), "rg-table": None,
+                "rg-share": figures.message(NO_MATCH)}
     selected = set(ctx.state.get("region") or [])
     return {"rg-notice": None, "rg-map": tile_map(rows_, selected), "rg-bars": bars(rows_, selected, ctx.cmp_label),
-            "rg-trend": trend(data, db, ctx, rows_),
+            "rg-trend": trend(data, db, ctx, rows_), "rg-share": share_chart(data, db, ctx),
             "rg-table": table("rg-datatable", [_display(r) for r in rows_],
                               [("지역", "지역"), ("기사 수", "기사 수"), ("이전 기간", ctx.cmp_label), ("변화", "변화"),
                                ("부정 비율", "부정 비율 (n)"), ("부정 비율 변화", "부정 비율 변화")], page_size=19)}
