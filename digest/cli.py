@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 
 from digest.build import build_digest, last_complete_week, parse_week
-from digest.charts import digest_charts
 from digest.render import render_html, render_text
 from digest.send import LEASE_MINUTES, send_log, send_week
 from digest.settings import SettingsError, dashboard_url, load_settings, parse_recipients, smtp_from_env
@@ -27,6 +26,7 @@ def add_arguments(parser):
 
 
 def preview_html(ctx, charts=None):
+    from digest.charts import digest_charts  # matplotlib: imported only when a chart is drawn
     charts = charts if charts is not None else digest_charts(ctx["series"])
     return render_html(ctx, {n: "data:image/png;base64," + base64.b64encode(png).decode() for n, png in charts.items()})
 

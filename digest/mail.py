@@ -10,11 +10,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from digest.charts import digest_charts
 from digest.render import render_html, render_text
 
 
 def build_message(ctx, sender, recipient, charts=None):
+    from digest.charts import digest_charts  # matplotlib: imported only when a chart is drawn
     charts = charts if charts is not None else digest_charts(ctx["series"])
     cids = {name: make_msgid(idstring=name, domain="digest.monitor") for name in charts}
     msg = EmailMessage()

@@ -164,9 +164,10 @@ def _export_fused(model, local, out: Path, log):
 
 class Encoder:
     def __init__(self, model: str | Path, max_length: int = 256, threads: int | None = None,
-                 precision: str = "fp32", cpu=None, log=None):
+                 precision: str = "fp32", cpu=None, log=None, _loaded=None):
         """precision: fp32 | bf16 | onnx | int8 | auto (nlp/precision.py); `cpu` (CpuFeatures)
-        overrides what the machine reports, for tests."""
+        overrides what the machine reports, for tests. `_loaded`: (tokenizer, config) already
+        read from `model` (auto's probe encoders reuse them: a 17 MB tokenizer loads in seconds)."""
         import torch
         import transformers
         from transformers import AutoTokenizer
@@ -188,8 +189,9 @@ class Encoder:
             torch.set_num_threads(threads)
         self.threads = threads
         try:
-            self.tok = AutoTokenizer.from_pretrained(str(model), local_files_only=local)
-            self.config = transformers.AutoConfig.from_pretrained(str(model), local_files_only=local)
+            self.tok, self.config = _loaded or (
+                AutoTokenizer.from_pretrained(str(model), local_files_only=local),
+                transformers.AutoConfig.from_pretrained(str(model), local_files_only=local))
         except (OSError, ValueError) as e:
             raise ModelMissing(f"cannot load encoder {model}: {e}") from e
         limit = getattr(self.config, "max_position_embeddings", 512)
@@ -199,7 +201,8 @@ class Encoder:
         self._local = local
         if precision == "auto":
             variant, enc, self.probe_report = prec.probe(
-                lambda v: Encoder(model, max_length, threads, precision=v, cpu=cpu, log=log), cpu, log)
+                lambda v: Encoder(model, max_length, threads, precision=v, cpu=cpu, log=log,
+                                  _loaded=(self.tok, self.config)), cpu, log)
             self.precision, self._run = variant, enc._run
         else:
             variant, why = prec.fallback(precision, cpu)

@@ -34,6 +34,9 @@ def sample_site():
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
-    """A 2-layer randomly initialised encoder with the real tokenizer (fast tests)."""
-    from tiny_model import build_tiny_model
-    return build_tiny_model(tmp_path_factory.mktemp("tiny_model"))
+    """A 2-layer randomly initialised encoder with the real tokenizer (fast tests), its
+    classifier bundle built once (child processes given `--model` find it ready)."""
+    from tiny_model import build_tiny_bundle, build_tiny_model
+    path = build_tiny_model(tmp_path_factory.mktemp("tiny_model"))
+    build_tiny_bundle(path)
+    return path

@@ -15,14 +15,19 @@ import nlp.classify
 from nlp.classify import classifier_dir_for, load_classifier
 from nlp.model import Classifier, bundle_problem
 from reliability_support import REPO, env
+from tiny_model import tiny_training
 
 
 def encoder_copy(tiny_model_dir, folder):
-    """An encoder folder of links to the tiny model's files (its bundle goes inside)."""
+    """An encoder folder of links to the tiny model's files and its ONNX exports (so a rebuild
+    does not export them again); its own bundle goes inside."""
     folder.mkdir()
     for f in tiny_model_dir.iterdir():
         if f.is_file():
             (folder / f.name).symlink_to(f)
+    (folder / "onnx").mkdir()
+    for f in (tiny_model_dir / "onnx").glob("*.onnx"):
+        (folder / "onnx" / f.name).symlink_to(f)
     return folder
 
 
@@ -35,12 +40,14 @@ def trained(tiny_model_dir):
 
 @pytest.fixture
 def fresh(trained, tiny_model_dir, tmp_path):
-    """A copy of the trained bundle next to its own encoder links; the process cache emptied."""
+    """A copy of the trained bundle next to its own encoder links; the process cache emptied.
+    A rebuild here trains on the tiny bundle's items, so it gives back the same version."""
     bundle, version = trained
     enc = encoder_copy(tiny_model_dir, tmp_path / "enc")
     shutil.copytree(bundle, classifier_dir_for(str(enc)))
     nlp.classify._cache.clear()
-    return enc, classifier_dir_for(str(enc)), version
+    with tiny_training():
+        yield enc, classifier_dir_for(str(enc)), version
 
 
 def test_a_bundle_left_empty_by_a_killed_train_is_rebuilt(fresh):

@@ -1,5 +1,11 @@
-"""A tiny randomly initialised encoder with the real XLM-R tokenizer, for fast tests."""
+"""A tiny randomly initialised encoder with the real XLM-R tokenizer, for fast tests, and its
+classifier bundle trained on a quarter of the seed items."""
+import contextlib
 from pathlib import Path
+
+# The tiny bundle learns from every 4th seed item: its encoder is random, so the heads only
+# need to exist and behave like any bundle (a full fit is ~4x slower and checks nothing more).
+TINY_TRAIN_EVERY = 4
 
 
 def build_tiny_model(path) -> Path:
@@ -21,3 +27,23 @@ def build_tiny_model(path) -> Path:
     _, tok = find_sources()
     write_tokenizer(tok, path, 512)
     return path
+
+
+@contextlib.contextmanager
+def tiny_training():
+    """In this process, a classifier trains on every TINY_TRAIN_EVERY-th seed item (used when
+    the tiny bundle is built or rebuilt; a child process trains on all of them)."""
+    import pytest
+
+    import nlp.classify
+    every = nlp.classify.training_items
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(nlp.classify, "training_items", lambda *a, **kw: every(*a, **kw)[::TINY_TRAIN_EVERY])
+        yield
+
+
+def build_tiny_bundle(model_dir) -> Path:
+    """The tiny model's classifier bundle (<model>/monitor-classifier), trained if missing."""
+    from nlp.classify import ensure_default_model
+    with tiny_training():
+        return ensure_default_model(progress=False, model=str(model_dir))
