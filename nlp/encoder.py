@@ -12,6 +12,7 @@ Batches are windows sorted by token length and padded per batch (less padding).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -107,6 +108,12 @@ def onnx_file(model: str | Path, fp: str, variant: str) -> Path:
     return base / f"{fp}-{variant}.onnx"
 
 
+class _QuietRootInfo(logging.Filter):
+    """Drops INFO and below that onnxruntime logs straight on the root logger."""
+    def filter(self, record):
+        return record.levelno > logging.INFO or "onnxruntime" not in record.pathname
+
+
 def build_onnx(model: str | Path, local: bool, fp: str, variant: str, log=None) -> Path:
     """Export the encoder to ONNX, fuse it for BERT (onnxruntime.transformers), and for int8
     quantise it dynamically (per-channel int8 weights). Idempotent; files appear atomically."""
@@ -122,9 +129,14 @@ def build_onnx(model: str | Path, local: bool, fp: str, variant: str, log=None) 
             from onnxruntime.quantization import QuantType, quantize_dynamic
             source = build_onnx(model, local, fp, "onnx", log)
             log(f"quantising {target.name} (int8, once)")
-            quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul", "Attention"],
-                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+            quiet = _QuietRootInfo()  # the quantiser logs ~80 INFO lines per graph on the root logger
+            logging.getLogger().addFilter(quiet)
+            try:
+                quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                                 op_types_to_quantize=["MatMul", "Attention"],
+                                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+            finally:
+                logging.getLogger().removeFilter(quiet)
         else:
             _export_fused(model, local, tmp, log)
         os.replace(tmp, target)

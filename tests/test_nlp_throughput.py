@@ -219,3 +219,22 @@ def test_predict_streams_with_progress(tmp_path, tiny_model_dir, capsys, monkeyp
     assert on_disk == [0, 2, 4, 6]                                  # batches of 2, written as they go
     got = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in got] == [str(i) for i in range(7)]
+
+
+def test_int8_quantiser_does_not_flood_the_log(tiny_model_dir, tmp_path, caplog):
+    """onnxruntime's quantiser logs ~80 INFO lines per graph on the root logger; the scheduler
+    logs at INFO, so they reached the operator's log on every first run."""
+    import logging
+    import shutil
+
+    from nlp.encoder import build_onnx
+    model = tmp_path / "tiny"
+    shutil.copytree(tiny_model_dir, model, ignore=shutil.ignore_patterns("onnx"))
+    caplog.set_level(logging.INFO)
+    logging.info("a root INFO line outside the quantiser still passes")
+    path = build_onnx(model, True, "fp-test", "int8", log=lambda m: None)
+    assert path.is_file()
+    noisy = [r for r in caplog.records if r.name == "root" and "onnxruntime" in r.pathname
+             and r.levelno <= logging.INFO]
+    assert noisy == [], noisy[:3]
+    assert any("outside the quantiser" in r.getMessage() for r in caplog.records)
