@@ -38,9 +38,9 @@ def _serve(db_path, answer, allowed, *args):
     try:
         dataset, columns, rows, meta = answer(db, raw, *args)
         meta["store_schema_version"] = current_version(db)
-    except table.WatchlistError as exc:
-        return _error(404 if str(exc).startswith("관심 목록이 없습니다") else 400, str(exc))
-    except QueryError as exc:
+    except table.WatchlistNotFound as exc:
+        return _error(404, str(exc))
+    except QueryError as exc:  # WatchlistError included
         return _error(400, str(exc))
     finally:
         db.conn.close()

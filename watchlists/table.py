@@ -27,6 +27,10 @@ class WatchlistError(QueryError):
     """Input a person can fix; the message says what and how (Korean / English)."""
 
 
+class WatchlistNotFound(WatchlistError):
+    """No watchlist has this id or name (the API answers 404)."""
+
+
 def check_name(name):
     text = " ".join(_CONTROL.sub(" ", str(name or "")).split())
     if not text:
@@ -125,7 +129,7 @@ def get(db, ref):
         rows = []
     rows = rows or list(db.query("SELECT * FROM watchlists WHERE name = ?", [check_name(ref)]))
     if not rows:
-        raise WatchlistError(f"관심 목록이 없습니다: {str(ref)[:80]} / no watchlist {str(ref)[:80]!r}")
+        raise WatchlistNotFound(f"관심 목록이 없습니다: {str(ref)[:80]} / no watchlist {str(ref)[:80]!r}")
     return _row(rows[0])
 
 
