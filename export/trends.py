@@ -7,7 +7,7 @@ from export.columns import ATTENTION_COLUMNS, COUNT_COLUMNS, trend_columns, wide
 from vocabulary import ALL_REGIONS, SENTIMENTS, SOURCE_KINDS, TOPICS
 from store.periods import fill
 from store.listings import LABEL_GROUPS, LISTING_GROUPS, attention
-from store.queries import QueryError, counts_multi, date_bounds, wilson_interval
+from store.queries import QueryError, counts_multi, date_bounds, negative_interval
 
 VOCABULARY = {"region": list(ALL_REGIONS), "topic": list(TOPICS), "sentiment": list(SENTIMENTS),
               "source_kind": list(SOURCE_KINDS)}
@@ -26,7 +26,7 @@ def long_table(db, by, groups, filters, date_from=None, date_to=None):
     values = [_text_order(_group_values(g, {r[g] for r in found} | listed_values)) for g in groups]
     rows = []
     for row in fill(found, by, date_from or filters.date_from, date_to or filters.date_to, groups, values):
-        low, high = wilson_interval(row["negative"], row["negative"] + row["neutral"] + row["positive"])
+        low, high = negative_interval(row)
         row.update(negative_share_low=low, negative_share_high=high)
         row.update(shares(row["period"], row[groups[0]] if groups else None))
         rows.append({name: row.get(name) for name, _ in columns})

@@ -128,10 +128,10 @@ def counts(db, by="day", group=None, filters=None):
 
 
 def _with_shares(row):
-    labelled = row["negative"] + row["neutral"] + row["positive"]
+    n = labelled(row)
     for key in ("negative", "neutral", "positive"):
-        row[f"{key}_share"] = row[key] / labelled if labelled else None
-    row["net_sentiment"] = (row["positive"] - row["negative"]) / labelled if labelled else None
+        row[f"{key}_share"] = row[key] / n if n else None
+    row["net_sentiment"] = (row["positive"] - row["negative"]) / n if n else None
     return row
 
 
@@ -149,8 +149,18 @@ def totals(db, filters=None):
     """
     row = dict(next(iter(db.query(sql, params))))
     row = _with_shares(row)
-    row["negative_ci"] = wilson_interval(row["negative"], row["negative"] + row["neutral"] + row["positive"])
+    row["negative_ci"] = negative_interval(row)
     return row
+
+
+def labelled(row):
+    """Articles with a sentiment: the denominator of every negative share."""
+    return row["negative"] + row["neutral"] + row["positive"]
+
+
+def negative_interval(row):
+    """95% Wilson interval of a count row's negative share (None, None with no sentiment)."""
+    return wilson_interval(row["negative"], labelled(row))
 
 
 def wilson_interval(successes, n, z=1.96):

@@ -29,7 +29,7 @@ relevance other than 'relevant', duplicates included).
 import logging
 
 from store.util import write_transaction
-from store.queries import GROUPS, PERIODS, QueryError, _with_shares, wilson_interval
+from store.queries import GROUPS, PERIODS, QueryError, _with_shares, negative_interval
 
 # table suffix -> (extra dimension columns, joins, whether it keeps the outlet)
 TABLES = {
@@ -494,7 +494,7 @@ def totals(db, filters=None):
         return None
     row = _row(raw[0]) if raw else _with_shares(
         {"articles": 0, "stories": 0, "outlets": 0, "negative": 0, "neutral": 0, "positive": 0})
-    row["negative_ci"] = wilson_interval(row["negative"], row["negative"] + row["neutral"] + row["positive"])
+    row["negative_ci"] = negative_interval(row)
     return row
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from store import queries
 from store.periods import fill
-from store.queries import date_bounds, wilson_interval
+from store.queries import date_bounds, labelled, negative_interval
 from watchlists.table import to_filters
 
 DEFAULT_DAYS = 28
@@ -24,9 +24,8 @@ def default_range(db, date_from=None, date_to=None):
 
 def with_share(row):
     """The row with `labelled` (articles with a sentiment) and the negative share's 95% interval."""
-    labelled = row["negative"] + row["neutral"] + row["positive"]
-    low, high = wilson_interval(row["negative"], labelled)
-    return {**row, "labelled": labelled, "negative_ci_low": low, "negative_ci_high": high}
+    low, high = negative_interval(row)
+    return {**row, "labelled": labelled(row), "negative_ci_low": low, "negative_ci_high": high}
 
 
 def trend(db, wl, by="day", date_from=None, date_to=None, counts=queries.counts):

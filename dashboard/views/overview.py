@@ -6,10 +6,9 @@ from dashboard.spikes import for_view as view_spikes
 from dashboard.views import interest
 from dashboard.views.common import (EMPTY_STORE, NO_MATCH, change, fmt_int, fmt_pct, graph, kpi, notice,
                                     one_period)
-from store.queries import wilson_interval
 from vocabulary import SOURCE_KINDS
 from dashboard.state import to_search
-from store.queries import origin_spans
+from store.queries import negative_interval, origin_spans
 
 TITLE = "개요"
 OUTPUTS = ("ov-notice", "children"), ("ov-kpis", "children"), ("ov-volume", "figure"), ("ov-critic", "figure")
@@ -44,7 +43,7 @@ def series_rows(data, db, ctx):
     """Every period of the range (zeros included) with its negative share's 95% interval."""
     rows = data.series(db, ctx.by, None, ctx.filters)
     for r in rows:
-        r["ci"] = wilson_interval(r["negative"], r["negative"] + r["neutral"] + r["positive"])
+        r["ci"] = negative_interval(r)
     return rows
 
 
