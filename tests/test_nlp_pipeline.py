@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from nlp import cli_classify, cli_evaluate, cli_predict, cli_train
+from nlp import cli_classify, cli_evaluate, cli_predict
 from nlp.classify import classify_pending, classifier_dir_for, load_classifier
 from vocabulary import ALL_REGIONS, SENTIMENTS, TOPICS
 
